@@ -1,0 +1,180 @@
+"""Turn one file's text into a validated Document: front-matter, schema, title, id, sections."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
+from ingest.sections import split_sections
+from kb.language import detect_lang
+from kb.markdown.parser import inline_text, parse
+from kb.model import Document
+from kb.problems import Problem, Severity
+from kb.schema import (
+    LESSON_SECTIONS,
+    FieldIssue,
+    lesson_section_hint,
+    missing_lesson_sections,
+    schema_name,
+    validate_front_matter,
+)
+
+STEP_NAME = re.compile(r"^(\d{2})-[\w.-]+\.md$")
+INHERITED = ("kind", "lang", "phase", "area", "status", "tags", "owner", "updated")
+
+
+@dataclass
+class BuildContext:
+    """What a file inherits: for a training step, its module's id and front-matter."""
+
+    module_id: str | None = None
+    module_data: dict[str, Any] = field(default_factory=dict)
+    is_module: bool = False
+
+
+@dataclass
+class BuildResult:
+    """A built document (None when the file has errors) and the problems found."""
+
+    document: Document | None
+    problems: list[Problem]
+
+
+def default_id(rel: str) -> str:
+    """Derive a document id from its path: `lessons/en/vendor.md` → `lessons/en/vendor`."""
+    stem = rel.removesuffix(".md")
+    return re.sub(r"[^\w./-]+", "-", stem.lower()).strip("-") or "document"
+
+
+def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
+    """Build a Document from a file's text, or report why it cannot be built."""
+    try:
+        front = split_front_matter(text, rel)
+    except FrontMatterError as error:
+        return BuildResult(None, [error.problem])
+    step_match = STEP_NAME.match(rel.rsplit("/", 1)[-1])
+    is_step = context.module_id is not None and not context.is_module
+    if is_step and not step_match:
+        problem = Problem(
+            rel,
+            1,
+            "a file in a training module folder must be a step named NN-<slug>.md",
+            "rename it, e.g. 03-risk-register.md, or move it out of the module folder",
+        )
+        return BuildResult(None, [problem])
+    data = dict(front.data)
+    if is_step:
+        for key in INHERITED:
+            if key not in data and key in context.module_data:
+                data[key] = context.module_data[key]
+        data.setdefault("kind", "training")
+    kind = str(data.get("kind", "guide"))
+    schema = schema_name(kind, is_module=context.is_module, is_step=is_step)
+    strict = "kind" in front.data or context.module_id is not None
+    fields, issues = validate_front_matter(data, schema, strict_fields=strict)
+    if fields is None and not strict:
+        fields, issues = _lenient(data, schema, issues)
+    problems = [_to_problem(rel, front, issue) for issue in issues]
+    if fields is None:
+        return BuildResult(None, problems)
+    tokens = parse(front.body)
+    title = fields.title or _first_heading(tokens) or rel.rsplit("/", 1)[-1].removesuffix(".md")
+    doc_id = fields.id or _derived_id(rel, context, is_step)
+    body_text = front.body
+    sections = split_sections(tokens, title, front.body_line)
+    document = Document(
+        id=doc_id,
+        path=rel,
+        title=title,
+        kind=str(fields.kind),
+        lang=str(fields.lang) if fields.lang else detect_lang(title + "\n" + body_text),
+        summary=fields.summary,
+        tags=list(fields.tags),
+        phases=[str(p) for p in fields.phase],
+        areas=[str(a) for a in fields.area],
+        owner=fields.owner,
+        updated=fields.updated.isoformat() if fields.updated else None,
+        status=str(fields.status),
+        translation_of=fields.translation_of,
+        meta=_meta(fields, schema, context, doc_id, step_match),
+        body=body_text,
+        body_line=front.body_line,
+        sections=sections,
+    )
+    if schema == "lesson":
+        problems.extend(_lesson_problems(rel, tokens, front))
+    if any(p.severity == Severity.ERROR for p in problems):
+        return BuildResult(None, problems)
+    return BuildResult(document, problems)
+
+
+def _lenient(
+    data: dict[str, Any], schema: str, issues: list[FieldIssue]
+) -> tuple[Any, list[FieldIssue]]:
+    """Foreign front-matter (no `kind`): drop fields whose values are not ours, as warnings."""
+    data = dict(data)
+    dropped = {issue.loc[0]: issue for issue in issues if issue.loc}
+    for name in dropped:
+        data.pop(name, None)
+    fields, remaining = validate_front_matter(data, schema, strict_fields=False)
+    warnings = [
+        FieldIssue(issue.loc, f"{issue.message} — field '{name}' ignored", issue.hint, True)
+        for name, issue in dropped.items()
+    ]
+    return fields, warnings + remaining
+
+
+def _derived_id(rel: str, context: BuildContext, is_step: bool) -> str:
+    if is_step and context.module_id:
+        return f"{context.module_id}/{rel.rsplit('/', 1)[-1].removesuffix('.md')}"
+    if context.is_module:
+        return default_id(rel.rsplit("/", 1)[0])
+    return default_id(rel)
+
+
+def _first_heading(tokens) -> str | None:
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            return inline_text(tokens[index + 1]) or None
+    return None
+
+
+def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -> dict[str, Any]:
+    dumped = fields.model_dump(mode="json")
+    if schema == "lesson":
+        keys = ("project", "date", "impact", "priority", "action_status")
+        return {key: dumped[key] for key in keys}
+    if schema == "template":
+        return {"creates": dumped["creates"]}
+    if schema == "module":
+        keys = ("objectives", "prerequisites", "estimated_minutes", "pass_mark")
+        return {"module": doc_id, "is_module": True, **{key: dumped[key] for key in keys}}
+    if schema == "step":
+        return {"module": context.module_id, "step": int(step_match.group(1)), "quiz": dumped["quiz"]}
+    return {}
+
+
+def _lesson_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:
+    headings = [
+        inline_text(tokens[i + 1])
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h2"
+    ]
+    last_line = front.body_line + front.body.count("\n")
+    return [
+        Problem(
+            rel,
+            last_line,
+            f"a lesson needs the section '{name}', which is missing",
+            lesson_section_hint(name)
+            + f"; a lesson has: {', '.join(n[0] for n in LESSON_SECTIONS.values())}",
+        )
+        for name in missing_lesson_sections(headings)
+    ]
+
+
+def _to_problem(rel: str, front: FrontMatter, issue: FieldIssue) -> Problem:
+    severity = Severity.WARNING if issue.warning else Severity.ERROR
+    return Problem(rel, front.line_of(issue.loc), issue.message, issue.hint, severity)

@@ -1,0 +1,99 @@
+"""Split YAML front-matter from the Markdown body and parse it, remembering each field's line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from kb.problems import Problem
+
+
+@dataclass
+class FrontMatter:
+    """Parsed front-matter: the data, the line of each key path, and where the body starts."""
+
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    start_line: int = 1
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def line_of(self, loc: tuple[str | int, ...]) -> int:
+        """Return the source line of a field path, or of its nearest parent that has one."""
+        for end in range(len(loc), 0, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return self.start_line
+
+
+class FrontMatterError(Exception):
+    """Malformed front-matter; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def split_front_matter(text: str, rel: str) -> FrontMatter:
+    """Split `---` YAML front-matter off the text and parse it (no front-matter is fine)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return FrontMatter({}, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            data, key_lines = _parse_yaml(yaml_text, rel, first_line=2)
+            return FrontMatter(data, body, index + 2, 1, key_lines)
+    raise FrontMatterError(
+        Problem(rel, 1, "the front-matter starts with '---' but never ends", "add a closing '---' line")
+    )
+
+
+def _parse_yaml(
+    yaml_text: str, rel: str, first_line: int
+) -> tuple[dict[str, Any], dict[tuple[str | int, ...], int]]:
+    try:
+        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        what = getattr(error, "problem", None) or str(error).split("\n")[0]
+        raise FrontMatterError(
+            Problem(
+                rel,
+                line,
+                f"the front-matter is not valid YAML: {what}",
+                "check indentation and quote values that contain ': ' or start with '[', '{', '*'",
+            )
+        ) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(
+            Problem(
+                rel,
+                first_line,
+                "the front-matter must be a set of 'field: value' lines",
+                "write e.g. 'title: My document' on each line",
+            )
+        )
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    _collect_lines(node, (), first_line, key_lines)
+    return {str(key): value for key, value in data.items()}, key_lines
+
+
+def _collect_lines(node: Any, loc: tuple, first_line: int, out: dict) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*loc, str(key_node.value))
+            out[path] = first_line + key_node.start_mark.line
+            _collect_lines(value_node, path, first_line, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = (*loc, index)
+            out[path] = first_line + item.start_mark.line
+            _collect_lines(item, path, first_line, out)

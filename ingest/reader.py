@@ -1,0 +1,54 @@
+"""Read one source file safely: size limit, binary detection, strict UTF-8, newline normalising."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.problems import Problem
+
+
+class ReadError(Exception):
+    """A file that cannot be read as Markdown; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_bytes(path: Path, rel: str, max_bytes: int) -> bytes:
+    """Return the file's bytes, refusing files over the size limit."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReadError(
+            Problem(
+                rel,
+                1,
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+                "split it into smaller documents, or raise KB_MAX_FILE_BYTES",
+            )
+        )
+    return path.read_bytes()
+
+
+def decode_markdown(raw: bytes, rel: str) -> str:
+    """Decode UTF-8 Markdown (BOM allowed, CRLF normalised); binary, invalid or empty is an error."""
+    if b"\x00" in raw[:8192]:
+        raise ReadError(
+            Problem(rel, 1, "this is a binary file, not Markdown text", "remove it or rename it")
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ReadError(
+            Problem(
+                rel,
+                line,
+                f"the file is not valid UTF-8 (byte {raw[error.start]:#04x} at offset {error.start})",
+                "save the file as UTF-8 in your editor (e.g. 'Save with encoding: UTF-8')",
+            )
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ReadError(Problem(rel, 1, "the file is empty", "write some content or delete the file"))
+    return text

@@ -1,0 +1,1 @@
+"""PMO knowledge base core: content model, settings, store. Importable without the web stack."""

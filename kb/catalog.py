@@ -1,0 +1,134 @@
+"""The catalog: documents and sections in the store — read them, replace them, delete them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kb.model import Document, Section
+from kb.tables import DocumentRow, SectionRow
+
+
+def text_hash(text: str) -> str:
+    """Return the SHA-256 hex digest of a text (used for sections and the embedding cache)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What incremental ingest needs to know of a catalogued document."""
+
+    id: str
+    path: str
+    kind: str
+    lang: str
+    translation_of: str | None
+    content_hash: str
+    meta: dict[str, Any]
+
+
+def entries(session: Session) -> dict[str, CatalogEntry]:
+    """Return the catalog's documents by path (metadata only, no bodies)."""
+    rows = session.execute(
+        select(
+            DocumentRow.id,
+            DocumentRow.path,
+            DocumentRow.kind,
+            DocumentRow.lang,
+            DocumentRow.translation_of,
+            DocumentRow.content_hash,
+            DocumentRow.meta,
+        )
+    )
+    return {row.path: CatalogEntry(*row) for row in rows}
+
+
+def upsert(session: Session, document: Document) -> None:
+    """Insert or replace a document and its sections (sections get fresh, never-reused ids)."""
+    row = session.get(DocumentRow, document.id)
+    if row is None:
+        row = DocumentRow(id=document.id)
+        session.add(row)
+    else:
+        session.execute(delete(SectionRow).where(SectionRow.doc_id == document.id))
+        session.expire(row, ["sections"])
+    for name in (
+        "path", "title", "kind", "lang", "summary", "tags", "phases", "areas", "owner",
+        "updated", "status", "translation_of", "meta", "body", "body_line", "content_hash",
+    ):  # fmt: skip
+        setattr(row, name, getattr(document, name))
+    session.flush()
+    for ord_, section in enumerate(document.sections):
+        session.add(
+            SectionRow(
+                doc_id=document.id,
+                ord=ord_,
+                anchor=section.anchor,
+                heading=section.heading,
+                level=section.level,
+                trail=list(section.trail),
+                text=section.text,
+                line=section.line,
+                part=section.part,
+                text_hash=text_hash(section.text),
+            )
+        )
+
+
+def remove(session: Session, doc_id: str) -> None:
+    """Delete a document and its sections."""
+    session.execute(delete(SectionRow).where(SectionRow.doc_id == doc_id))
+    session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
+
+
+def get(session: Session, doc_id: str) -> Document | None:
+    """Return one document with its sections, or None."""
+    row = session.get(DocumentRow, doc_id, options=[selectinload(DocumentRow.sections)])
+    return to_document(row) if row else None
+
+
+def to_document(row: DocumentRow) -> Document:
+    """Convert a catalog row into the content model."""
+    return Document(
+        id=row.id,
+        path=row.path,
+        title=row.title,
+        kind=row.kind,
+        lang=row.lang,
+        summary=row.summary,
+        tags=list(row.tags or []),
+        phases=list(row.phases or []),
+        areas=list(row.areas or []),
+        owner=row.owner,
+        updated=row.updated,
+        status=row.status,
+        translation_of=row.translation_of,
+        meta=dict(row.meta or {}),
+        body=row.body,
+        body_line=row.body_line,
+        content_hash=row.content_hash,
+        sections=[
+            Section(s.anchor, s.heading, s.level, tuple(s.trail or ()), s.text, s.line, s.part)
+            for s in row.sections
+        ],
+    )
+
+
+def list_documents(session: Session, **filters: str | None) -> list[DocumentRow]:
+    """Return catalog rows (without sections) ordered by id, filtered by column equality."""
+    query = select(DocumentRow).order_by(DocumentRow.id)
+    for name, value in filters.items():
+        if value is not None:
+            query = query.where(getattr(DocumentRow, name) == value)
+    return list(session.scalars(query))
+
+
+def counts(session: Session) -> tuple[int, int]:
+    """Return the number of documents and of sections."""
+    docs = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+    sections = session.scalar(select(func.count()).select_from(SectionRow)) or 0
+    return docs, sections

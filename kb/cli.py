@@ -1,0 +1,197 @@
+"""The `kb` command: the composition root that wires settings, store, ingest, search and web."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb.settings import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --content and --data to a command and pass it the resulting Settings."""
+
+    @click.option(
+        "--content",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Content folder (env KB_CONTENT, default ./content).",
+    )
+    @click.option(
+        "--data",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Data folder for the database and indexes (env KB_DATA, default ./data).",
+    )
+    @functools.wraps(command)
+    def wrapper(content: Path | None, data: Path | None, **kwargs: Any) -> Any:
+        overrides = {k: v for k, v in {"content": content, "data": data}.items() if v is not None}
+        return command(Settings(**overrides), **kwargs)
+
+    return wrapper
+
+
+def progress(label: str):
+    """Return a progress wrapper for an iterable (shown on a terminal, silent otherwise)."""
+    from tqdm import tqdm
+
+    def wrap(items):
+        items = list(items)
+        return tqdm(items, desc=label, unit="file", file=sys.stderr, disable=None, leave=False)
+
+    return wrap
+
+
+def fail(message: str, hint: str = "") -> None:
+    """Print an error with what to do next and exit with status 2."""
+    click.secho(f"error: {message}", fg="red", err=True)
+    if hint:
+        click.echo(f"  {hint}", err=True)
+    sys.exit(2)
+
+
+def require_content(settings: Settings) -> None:
+    """Exit with a clear message when the content folder does not exist."""
+    if not settings.content.is_dir():
+        fail(
+            f"content folder {settings.content} does not exist",
+            "pass --content PATH or set KB_CONTENT to a folder of Markdown files",
+        )
+
+
+def print_problems(problems) -> None:
+    """Print problems (file:line, message, fix) to stderr."""
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        click.secho(str(problem), fg=colour, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="pmo-kb")
+def main() -> None:
+    """PMO knowledge base: ingest Markdown content, search it, serve the web UI.
+
+    \b
+    Typical use:
+      kb check            validate content/ (for curators; non-zero exit on errors)
+      kb ingest           load content/ into the catalog and the search indexes
+      kb search "变更评审流程"
+      kb serve            web UI on http://127.0.0.1:8000
+    """
+
+
+@main.command()
+@with_settings
+def ingest(settings: Settings) -> None:
+    """Load the content folder into the catalog (unchanged files are skipped)."""
+    from ingest.pipeline import ingest as run_ingest
+    from kb.db import Database
+
+    require_content(settings)
+    database = Database.connect(settings.db_url)
+    report = run_ingest(database, settings.content, settings.max_file_bytes, progress("ingest"))
+    print_problems(report.problems)
+    click.echo(
+        f"{report.documents} documents, {report.sections} sections in the catalog · "
+        f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
+        f"unchanged {report.unchanged} · {len(report.errors)} errors, "
+        f"{len(report.problems) - len(report.errors)} warnings · {report.seconds:.2f} s"
+    )
+    if report.errors:
+        click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@with_settings
+def check(settings: Settings, as_json: bool) -> None:
+    """Validate the content folder without changing anything; exit 1 on errors."""
+    from ingest.pipeline import check_content
+
+    require_content(settings)
+    result = check_content(settings.content, settings.max_file_bytes, progress("check"))
+    errors = len(result.errors)
+    warnings = len(result.problems) - errors
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+    else:
+        print_problems(sorted(result.problems, key=lambda p: (p.path, p.line)))
+        total = len(result.changed) + len(result.failed)
+        click.echo(f"{total} files checked · {errors} errors, {warnings} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.option("--kind", help="Only documents of this kind.")
+@click.option("--lang", help="Only documents in this language (zh, en).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_settings
+def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
+    """List the documents in the catalog."""
+    from kb import catalog
+    from kb.db import Database
+
+    database = Database.connect(settings.db_url)
+    with database.session() as session:
+        rows = catalog.list_documents(session, kind=kind, lang=lang)
+        items = [
+            {
+                "id": r.id,
+                "path": r.path,
+                "title": r.title,
+                "kind": r.kind,
+                "lang": r.lang,
+                "status": r.status,
+                "phases": r.phases,
+                "areas": r.areas,
+                "sections": len(r.sections),
+            }
+            for r in rows
+        ]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        click.echo("The catalog is empty: run `kb ingest` first.")
+        return
+    for item in items:
+        click.echo(f"{item['id']:<50} {item['kind']:<9} {item['lang']:<3} {item['title']}")
+    click.echo(f"{len(items)} documents")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (env KB_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (env KB_PORT).")
+@with_settings
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Serve the web UI and JSON API with uvicorn."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = settings.model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    )
+    click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@main.command("config")
+@with_settings
+def show_config(settings: Settings) -> None:
+    """Show every setting with its value, environment variable and meaning."""
+    for name, info in Settings.model_fields.items():
+        value = getattr(settings, name)
+        shown = "(set)" if name == "secret_key" and value else value
+        click.echo(f"KB_{name.upper():<20} {shown!s:<40} {info.description}")

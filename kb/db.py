@@ -1,0 +1,65 @@
+"""The SQLAlchemy database: declarative base, engine creation (SQLite tuned for a web app) and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """The declarative base every table of the store derives from."""
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time in UTC (timezone-aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """An engine plus a session factory; tables are created by `create_all`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, url: str) -> Database:
+        """Open the database at a SQLAlchemy URL (creating a SQLite file's folder) with all tables."""
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _tune_sqlite)
+        database = cls(engine)
+        database.create_all()
+        return database
+
+    def create_all(self) -> None:
+        """Create the tables of every module that registered them with `Base`."""
+        from kb import tables  # noqa: F401  (registers the tables)
+
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session in one transaction: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()

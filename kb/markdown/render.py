@@ -1,0 +1,39 @@
+"""Render Markdown to safe HTML: the parser's output sanitised by nh3 (no scripts, no js: links)."""
+
+from __future__ import annotations
+
+import nh3
+
+from kb.markdown.parser import markdown, parse
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "input", "kbd", "li", "mark", "ol", "p", "pre", "s", "section", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "input": {"type", "checked", "disabled"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_html(source: str) -> str:
+    """Render Markdown to sanitised HTML with heading anchors matching the section anchors."""
+    tokens = parse(source)
+    html = markdown().renderer.render(tokens, markdown().options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )

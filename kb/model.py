@@ -1,0 +1,53 @@
+"""The content model: documents, their sections and training quizzes, as ingest produces them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading-bounded chunk of a document: the unit of retrieval."""
+
+    anchor: str
+    heading: str
+    level: int
+    trail: tuple[str, ...]
+    text: str
+    line: int
+    part: int = 0
+
+
+@dataclass
+class Document:
+    """One Markdown file after ingest: metadata, the Markdown body and its sections."""
+
+    id: str
+    path: str
+    title: str
+    kind: str
+    lang: str
+    summary: str = ""
+    tags: list[str] = field(default_factory=list)
+    phases: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    owner: str = ""
+    updated: str | None = None
+    status: str = "published"
+    translation_of: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    sections: list[Section] = field(default_factory=list)
+    content_hash: str = ""
+
+    @property
+    def module_id(self) -> str | None:
+        """The training module this document belongs to (itself for a module.md), else None."""
+        return self.meta.get("module")
+
+    @property
+    def quiz(self) -> list[dict[str, Any]]:
+        """The quiz questions of a training step (empty for other documents)."""
+        return list(self.meta.get("quiz") or [])

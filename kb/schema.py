@@ -1,0 +1,246 @@
+"""Front-matter schemas, one per kind; used by ingest, `kb check` and the curator editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kb.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority, Status, allowed
+
+ID_PATTERN = re.compile(r"^[\w][\w.-]*(/[\w][\w.-]*)*$")
+
+# The sections a lesson must have: key -> accepted headings (case-insensitive), English first.
+LESSON_SECTIONS: dict[str, tuple[str, ...]] = {
+    "driving_event": ("Driving event", "触发事件", "事件经过"),
+    "root_cause": ("Root cause", "根本原因", "原因分析"),
+    "effect": ("Effect", "影响"),
+    "recommendation": ("Recommendation", "建议", "Recommendations", "改进建议"),
+    "early_warning": ("Early-warning signs", "预警信号", "Early warning signs"),
+}
+
+
+def _as_list(value: Any) -> Any:
+    """Accept a single value where a list is expected (`tags: risk` means `tags: [risk]`)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class CommonFields(BaseModel):
+    """Fields every document may have."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    id: str | None = None
+    title: str | None = None
+    kind: Kind = Kind.GUIDE
+    lang: Lang | None = None
+    summary: str = ""
+    tags: list[str] = Field(default_factory=list)
+    phase: list[Phase] = Field(default_factory=list)
+    area: list[Area] = Field(default_factory=list)
+    owner: str = ""
+    updated: dt.date | None = None
+    status: Status = Status.PUBLISHED
+    translation_of: str | None = None
+
+    @field_validator("tags", "phase", "area", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _language_tag(cls, value: Any) -> Any:
+        """Accept BCP 47 tags of our languages: zh-Hans, zh-CN, en-GB … mean zh / en."""
+        if isinstance(value, str):
+            primary = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+            return primary if primary in ("zh", "en") else value
+        return value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags_as_text(cls, value: Any) -> Any:
+        return [str(item) for item in value] if isinstance(value, list) else value
+
+    @field_validator("id", "translation_of")
+    @classmethod
+    def _valid_id(cls, value: str | None) -> str | None:
+        if value is not None and not ID_PATTERN.match(value):
+            raise ValueError("an id may contain only letters, digits, '-', '_', '.' and '/'")
+        return value
+
+
+class LessonFields(CommonFields):
+    """A lesson learned (NASA LLIS + PRINCE2 lessons log)."""
+
+    kind: Literal[Kind.LESSON] = Kind.LESSON
+    project: str
+    date: dt.date
+    impact: Impact
+    priority: Priority
+    action_status: ActionStatus
+
+
+class TemplateFields(CommonFields):
+    """A fill-in form; `creates` is the kind of document a draft started from it becomes."""
+
+    kind: Literal[Kind.TEMPLATE] = Kind.TEMPLATE
+    creates: Kind = Kind.GUIDE
+
+
+class QuizQuestion(BaseModel):
+    """One multiple-choice question; `answer` counts from 1."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    question: str = Field(min_length=1)
+    choices: list[str] = Field(min_length=2)
+    answer: int
+    explanation: str = ""
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _choices_as_text(cls, value: Any) -> Any:
+        return [str(item) for item in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _answer_in_range(self) -> QuizQuestion:
+        if not 1 <= self.answer <= len(self.choices):
+            raise ValueError(
+                f"answer {self.answer} is out of range: there are {len(self.choices)} choices, "
+                f"so the answer must be between 1 and {len(self.choices)}"
+            )
+        return self
+
+
+class ModuleFields(CommonFields):
+    """A training module's `module.md`."""
+
+    kind: Literal[Kind.TRAINING] = Kind.TRAINING
+    objectives: list[str] = Field(min_length=1)
+    prerequisites: list[str] = Field(default_factory=list)
+    estimated_minutes: int = Field(gt=0)
+    pass_mark: int = Field(ge=0, le=100)
+
+    @field_validator("prerequisites", "objectives", mode="before")
+    @classmethod
+    def _listify(cls, value: Any) -> Any:
+        return _as_list(value)
+
+
+class StepFields(CommonFields):
+    """A training step; kind, lang, phase, area and status default to the module's."""
+
+    kind: Literal[Kind.TRAINING] = Kind.TRAINING
+    quiz: list[QuizQuestion] = Field(default_factory=list)
+
+    @field_validator("quiz", mode="before")
+    @classmethod
+    def _single_question(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else (value or [])
+
+
+SCHEMAS: dict[str, type[CommonFields]] = {
+    "guide": CommonFields,
+    "lesson": LessonFields,
+    "template": TemplateFields,
+    "module": ModuleFields,
+    "step": StepFields,
+}
+
+HINTS: dict[str, str] = {
+    "kind": f"use one of: {allowed(Kind)}",
+    "lang": f"use one of: {allowed(Lang)}",
+    "status": f"use one of: {allowed(Status)}",
+    "phase": f"use a list of: {allowed(Phase)}",
+    "area": f"use a list of: {allowed(Area)}",
+    "impact": f"use one of: {allowed(Impact)}",
+    "priority": f"use one of: {allowed(Priority)}",
+    "action_status": f"use one of: {allowed(ActionStatus)}",
+    "updated": "write the date as YYYY-MM-DD",
+    "date": "write the date as YYYY-MM-DD",
+    "answer": "give the number of the correct choice, counting from 1",
+    "choices": "give at least two choices as a YAML list",
+    "id": "use a slug such as lesson-vendor-switch",
+    "translation_of": "give the id of the same document in the other language",
+    "estimated_minutes": "give the time in whole minutes, e.g. 30",
+    "pass_mark": "give a percentage between 0 and 100, e.g. 80",
+    "objectives": "list what the learner can do after the module",
+}
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """A schema violation at a location in the front-matter (e.g. ('quiz', 0, 'answer'))."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+
+def schema_name(kind: str, is_module: bool = False, is_step: bool = False) -> str:
+    """Return the schema key for a file: module and step files of training have their own."""
+    if is_module:
+        return "module"
+    if is_step:
+        return "step"
+    return kind if kind in SCHEMAS else "guide"
+
+
+def validate_front_matter(
+    data: dict[str, Any], schema: str, strict_fields: bool
+) -> tuple[CommonFields | None, list[FieldIssue]]:
+    """Validate front-matter against a schema; with strict_fields, unknown fields are warnings."""
+    model = SCHEMAS[schema]
+    try:
+        fields = model.model_validate(data)
+    except ValidationError as error:
+        return None, [_issue_from(err) for err in error.errors()]
+    issues: list[FieldIssue] = []
+    if strict_fields:
+        known = set(model.model_fields)
+        for name in fields.model_extra or {}:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(known))}"
+            issues.append(FieldIssue((name,), f"unknown field '{name}' is ignored", hint, True))
+    return fields, issues
+
+
+def _issue_from(err: Any) -> FieldIssue:
+    loc = tuple(err["loc"])
+    name = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = f"required field '{name}' is missing"
+    elif err["type"] == "literal_error" and name == "kind":
+        message = f"kind {err['input']!r} does not fit this file: {message}"
+    elif name:
+        message = f"{'.'.join(str(part) for part in loc)}: {message}"
+    return FieldIssue(loc, message, HINTS.get(name, ""))
+
+
+def missing_lesson_sections(headings: list[str]) -> list[str]:
+    """Return the English names of the required lesson sections that the headings do not cover."""
+    present = {heading.strip().casefold() for heading in headings}
+    missing = []
+    for names in LESSON_SECTIONS.values():
+        if not any(name.casefold() in present for name in names):
+            missing.append(names[0])
+    return missing
+
+
+def lesson_section_hint(name: str) -> str:
+    """Return how to add a missing lesson section, in both languages."""
+    for names in LESSON_SECTIONS.values():
+        if names[0] == name:
+            return f"add a section '## {names[0]}' (Chinese: '## {names[1]}')"
+    return ""

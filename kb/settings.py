@@ -1,0 +1,53 @@
+"""Settings, declared once: each has a name, a default and help; read from KB_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure. Environment variables are KB_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    content: Path = Field(Path("content"), description="Folder of Markdown content to ingest.")
+    data: Path = Field(
+        Path("data"), description="Folder for the SQLite file, indexes and caches (created)."
+    )
+    database_url: str = Field(
+        "", description="SQLAlchemy URL of the store; empty means SQLite file data/kb.sqlite3."
+    )
+    embedders: list[str] = Field(
+        default_factory=lambda: ["minilm", "use-multilingual"],
+        description="Embedding models for the semantic legs: minilm, use-multilingual, fake, "
+        "or st:<path-or-name> for any sentence-transformers model.",
+    )
+    max_file_bytes: int = Field(2_000_000, description="Largest Markdown file ingest accepts.")
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8000, description="Port the web server listens on.")
+    threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
+    secret_key: str = Field(
+        "", description="Key that signs session cookies; empty means one generated in data/."
+    )
+    anonymous_read: bool = Field(True, description="Let visitors search and read without signing in.")
+    self_registration: bool = Field(False, description="Let visitors create learner accounts.")
+    self_approval: bool = Field(False, description="Let a curator approve their own change.")
+    stale_months: int = Field(12, description="Content not updated for this long is stale.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Return the default SQLite file inside the data folder."""
+        return self.data / "kb.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        """Return the effective database URL."""
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def index_root(self) -> Path:
+        """Return the folder that holds the index generations."""
+        return self.data / "indexes"

@@ -1,0 +1,74 @@
+"""The tables of the catalog: documents, their sections and the embedding cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kb.db import Base, utcnow
+
+
+class DocumentRow(Base):
+    """A document in the catalog, as last ingested."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    lang: Mapped[str] = mapped_column(String(5), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    phases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    updated: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    translation_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_line: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    sections: Mapped[list[SectionRow]] = relationship(
+        back_populates="document",
+        cascade="all, delete-orphan",
+        order_by="SectionRow.ord",
+        passive_deletes=True,
+    )
+
+
+class SectionRow(Base):
+    """A heading-bounded chunk of a document; ids are never reused (AUTOINCREMENT)."""
+
+    __tablename__ = "sections"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ord: Mapped[int] = mapped_column(Integer)
+    anchor: Mapped[str] = mapped_column(String(300))
+    heading: Mapped[str] = mapped_column(String(500))
+    level: Mapped[int] = mapped_column(Integer)
+    trail: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    part: Mapped[int] = mapped_column(Integer, default=0)
+    text_hash: Mapped[str] = mapped_column(String(64))
+
+    document: Mapped[DocumentRow] = relationship(back_populates="sections")
+
+
+class EmbeddingRow(Base):
+    """A cached embedding of one text by one model, keyed by the text's hash."""
+
+    __tablename__ = "embeddings"
+
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
