@@ -152,7 +152,11 @@ def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -
         keys = ("objectives", "prerequisites", "estimated_minutes", "pass_mark")
         return {"module": doc_id, "is_module": True, **{key: dumped[key] for key in keys}}
     if schema == "step":
-        return {"module": context.module_id, "step": int(step_match.group(1)), "quiz": dumped["quiz"]}
+        return {
+            "module": context.module_id,
+            "step": int(step_match.group(1)),
+            "quiz": dumped["quiz"],
+        }
     return {}
 
 

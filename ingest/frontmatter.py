@@ -48,7 +48,9 @@ def split_front_matter(text: str, rel: str) -> FrontMatter:
             data, key_lines = _parse_yaml(yaml_text, rel, first_line=2)
             return FrontMatter(data, body, index + 2, 1, key_lines)
     raise FrontMatterError(
-        Problem(rel, 1, "the front-matter starts with '---' but never ends", "add a closing '---' line")
+        Problem(
+            rel, 1, "the front-matter starts with '---' but never ends", "add a closing '---' line"
+        )
     )
 
 

@@ -87,7 +87,9 @@ def load_content(
             continue
         except OSError as error:
             result.problems.append(
-                Problem(source.rel, 1, f"cannot read the file: {error.strerror}", "check permissions")
+                Problem(
+                    source.rel, 1, f"cannot read the file: {error.strerror}", "check permissions"
+                )
             )
             result.failed.add(source.rel)
             continue

@@ -50,5 +50,7 @@ def decode_markdown(raw: bytes, rel: str) -> str:
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise ReadError(Problem(rel, 1, "the file is empty", "write some content or delete the file"))
+        raise ReadError(
+            Problem(rel, 1, "the file is empty", "write some content or delete the file")
+        )
     return text

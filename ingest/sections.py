@@ -71,7 +71,9 @@ def split_sections(tokens: list[Token], title: str, first_line: int) -> list[Sec
             continue
         for part, text in enumerate(chunk_blocks(draft.blocks)):
             sections.append(
-                Section(draft.anchor, draft.heading, draft.level, draft.trail, text, draft.line, part)
+                Section(
+                    draft.anchor, draft.heading, draft.level, draft.trail, text, draft.line, part
+                )
             )
     return sections
 

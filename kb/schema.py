@@ -210,7 +210,11 @@ def validate_front_matter(
         known = set(model.model_fields)
         for name in fields.model_extra or {}:
             close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(known))}"
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"known fields: {', '.join(sorted(known))}"
+            )
             issues.append(FieldIssue((name,), f"unknown field '{name}' is ignored", hint, True))
     return fields, issues
 

@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         "", description="Key that signs session cookies; empty means one generated in data/."
     )
-    anonymous_read: bool = Field(True, description="Let visitors search and read without signing in.")
+    anonymous_read: bool = Field(
+        True, description="Let visitors search and read without signing in."
+    )
     self_registration: bool = Field(False, description="Let visitors create learner accounts.")
     self_approval: bool = Field(False, description="Let a curator approve their own change.")
     stale_months: int = Field(12, description="Content not updated for this long is stale.")

@@ -52,7 +52,9 @@ def _drop_liquid(source: str) -> str:
     """Blank Liquid/Jinja tags outside code fences, keeping their newlines."""
     if "{%" not in source and "{{" not in source and "{#" not in source:
         return source
-    parts = re.split(r"(^\s{0,3}(?:`{3,}|~{3,}).*?^\s{0,3}(?:`{3,}|~{3,})\s*$)", source, flags=re.M | re.S)
+    parts = re.split(
+        r"(^\s{0,3}(?:`{3,}|~{3,}).*?^\s{0,3}(?:`{3,}|~{3,})\s*$)", source, flags=re.M | re.S
+    )
     for index in range(0, len(parts), 2):
         parts[index] = LIQUID_BLOCK.sub(lambda m: "\n" * m.group(0).count("\n"), parts[index])
     return "".join(parts)

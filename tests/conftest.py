@@ -1,0 +1,95 @@
+"""Shared fixtures: a scratch content folder, settings pointing into tmp dirs, a database."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from kb.db import Database  # noqa: E402
+from kb.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_EVAL = REPO.parent / "shared" / "eval"
+
+
+class ContentDir:
+    """A scratch content folder that tests write Markdown files into."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def write(self, rel: str, text: str) -> Path:
+        """Write a file (dedented) and return its path."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        """Write raw bytes and return the path."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentDir:
+    """An empty content folder."""
+    return ContentDir(tmp_path / "content")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, content: ContentDir) -> Settings:
+    """Settings for a scratch knowledge base using the fake embedder."""
+    return Settings(content=content.root, data=tmp_path / "data", embedders=["fake"])
+
+
+@pytest.fixture
+def database(settings: Settings):
+    """The scratch knowledge base's database."""
+    database = Database.connect(settings.db_url)
+    yield database
+    database.close()
+
+
+LESSON_EN = """
+---
+id: lesson-vendor-switch
+title: Switching vendors mid-project
+kind: lesson
+lang: en
+summary: We changed the integration vendor in month four and lost six weeks.
+tags: [vendor, handover]
+phase: [executing]
+area: [procurement, risk]
+project: ERP rollout
+date: 2025-06-30
+impact: negative
+priority: high
+action_status: done
+---
+Intro text.
+
+## Driving event
+The first vendor went bankrupt in month four.
+
+## Root cause
+No exit clause and no knowledge transfer plan in the contract.
+
+## Effect
+Six weeks lost while the new vendor ramped up.
+
+## Recommendation
+Put a handover clause into every contract.
+
+## Early-warning signs
+- Late invoices from the vendor
+"""

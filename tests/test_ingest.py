@@ -1,0 +1,151 @@
+"""The ingest pipeline: documents in the catalog, incremental updates, one transaction."""
+
+import pytest
+
+from ingest import pipeline
+from kb import catalog
+from tests.conftest import LESSON_EN
+
+
+def run(database, settings):
+    return pipeline.ingest(database, settings.content, settings.max_file_bytes)
+
+
+def test_lesson_is_catalogued_with_fields_and_sections(content, settings, database):
+    content.write("lessons/vendor.md", LESSON_EN)
+    report = run(database, settings)
+    assert report.errors == []
+    assert (report.documents, report.added) == (1, ["lesson-vendor-switch"])
+    with database.session() as session:
+        doc = catalog.get(session, "lesson-vendor-switch")
+    assert doc.kind == "lesson" and doc.lang == "en"
+    assert doc.meta["impact"] == "negative" and doc.meta["date"] == "2025-06-30"
+    assert doc.phases == ["executing"] and doc.areas == ["procurement", "risk"]
+    assert [s.anchor for s in doc.sections][:2] == ["", "driving-event"]
+    assert doc.sections[1].line == 18  # the heading's line in the file
+
+
+def test_defaults_for_foreign_markdown(content, settings, database):
+    content.write(
+        "notes/plain.md", "# 项目复盘\n\n这是一个没有前置元数据的文档，用来测试默认值。\n"
+    )
+    content.write(
+        "notes/other.md", "---\nlayout: page\nphase: alpha\n---\nNo heading, English text.\n"
+    )
+    report = run(database, settings)
+    assert report.errors == []
+    with database.session() as session:
+        plain = catalog.get(session, "notes/plain")
+        other = catalog.get(session, "notes/other")
+    assert (plain.title, plain.kind, plain.lang) == ("项目复盘", "guide", "zh")
+    assert (other.title, other.lang, other.phases) == ("other", "en", [])
+
+
+def test_unchanged_files_are_skipped_and_deleted_ones_removed(content, settings, database):
+    content.write("a.md", "# A\n\ntext a\n")
+    path_b = content.write("b.md", "# B\n\ntext b\n")
+    assert len(run(database, settings).added) == 2
+    again = run(database, settings)
+    assert (again.added, again.updated, again.unchanged) == ([], [], 2)
+    content.write("a.md", "# A\n\nchanged text\n")
+    path_b.unlink()
+    third = run(database, settings)
+    assert (third.updated, third.removed, third.unchanged) == (["a"], ["b"], 0)
+    with database.session() as session:
+        assert catalog.get(session, "a").sections[0].text == "changed text"
+        assert catalog.get(session, "b") is None
+
+
+def test_a_broken_edit_keeps_the_last_good_version(content, settings, database):
+    content.write("a.md", "---\ntitle: Good\n---\ntext\n")
+    run(database, settings)
+    content.write("a.md", "---\ntitle: [unclosed\n---\ntext\n")
+    report = run(database, settings)
+    assert len(report.errors) == 1 and report.removed == []
+    with database.session() as session:
+        assert catalog.get(session, "a").title == "Good"
+
+
+def test_a_crash_mid_ingest_leaves_the_catalog_as_it_was(content, settings, database, monkeypatch):
+    content.write("a.md", "# A\n\none\n")
+    run(database, settings)
+    content.write("a.md", "# A\n\ntwo\n")
+    content.write("b.md", "# B\n\nnew\n")
+    real_upsert = catalog.upsert
+    calls = []
+
+    def crashing_upsert(session, document):
+        calls.append(document.id)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        real_upsert(session, document)
+
+    monkeypatch.setattr(catalog, "upsert", crashing_upsert)
+    with pytest.raises(RuntimeError):
+        run(database, settings)
+    with database.session() as session:
+        assert catalog.get(session, "a").sections[0].text == "one"
+        assert catalog.get(session, "b") is None
+
+
+def test_training_module_steps_inherit_and_carry_quizzes(content, settings, database):
+    content.write(
+        "training/basics/module.md",
+        """
+        ---
+        id: training-basics
+        title: Basics
+        kind: training
+        lang: en
+        phase: [initiating]
+        objectives: [Know the basics]
+        estimated_minutes: 20
+        pass_mark: 80
+        ---
+        Welcome.
+        """,
+    )
+    content.write(
+        "training/basics/01-start.md",
+        """
+        ---
+        title: Start here
+        quiz:
+          - question: Who signs the charter?
+            choices: [PM, Sponsor]
+            answer: 2
+            explanation: The sponsor authorises the project.
+        ---
+        The sponsor signs the charter.
+        """,
+    )
+    report = run(database, settings)
+    assert report.errors == []
+    with database.session() as session:
+        step = catalog.get(session, "training-basics/01-start")
+        module = catalog.get(session, "training-basics")
+    assert (step.kind, step.lang, step.phases) == ("training", "en", ["initiating"])
+    assert step.meta["module"] == "training-basics" and step.meta["step"] == 1
+    assert step.quiz[0]["answer"] == 2
+    assert module.meta["pass_mark"] == 80 and module.meta["is_module"]
+
+
+def test_pm_corpus_ingests_without_crash(tmp_path):
+    from kb.db import Database
+    from tests.conftest import SHARED_EVAL
+
+    corpus = SHARED_EVAL / "pm-corpus"
+    if not corpus.is_dir():
+        pytest.skip("shared/eval/pm-corpus is not beside the project")
+    database = Database.connect(f"sqlite:///{tmp_path / 'kb.sqlite3'}")
+    report = pipeline.ingest(database, corpus, 2_000_000)
+    assert report.errors == [] and report.documents == 514
+    with database.session() as session:
+        texts = [row.text for row in session.query(catalog.SectionRow).limit(100000)]
+        titles = [row.title for row in catalog.list_documents(session)]
+    assert all(title.strip() for title in titles)
+    for marker in ("{:", "{% ", "{{ ", ":::"):
+        # only code examples may keep markup; prose must not
+        assert sum(marker in text for text in texts) <= 2, marker
+    again = pipeline.ingest(database, corpus, 2_000_000)
+    assert again.unchanged == 514 and again.added == again.updated == []
