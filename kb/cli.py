@@ -90,16 +90,27 @@ def main() -> None:
     """
 
 
+def bar(label: str, total: int):
+    """Return a callback that advances a progress bar by n items (terminal only)."""
+    from tqdm import tqdm
+
+    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, disable=None)
+    return progress_bar.update
+
+
 @main.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild every index from scratch (new generation).")
 @with_settings
-def ingest(settings: Settings) -> None:
-    """Load the content folder into the catalog (unchanged files are skipped)."""
-    from ingest.pipeline import ingest as run_ingest
+def ingest(settings: Settings, rebuild: bool) -> None:
+    """Load the content folder into the catalog and update the search indexes incrementally."""
     from kb.db import Database
+    from search.embedders import EmbedderPool
+    from search.service import ingest_and_index
 
     require_content(settings)
     database = Database.connect(settings.db_url)
-    report = run_ingest(database, settings.content, settings.max_file_bytes, progress("ingest"))
+    pool = EmbedderPool(settings.embedders, settings.threads)
+    report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
     print_problems(report.problems)
     click.echo(
         f"{report.documents} documents, {report.sections} sections in the catalog · "
@@ -107,9 +118,65 @@ def ingest(settings: Settings) -> None:
         f"unchanged {report.unchanged} · {len(report.errors)} errors, "
         f"{len(report.problems) - len(report.errors)} warnings · {report.seconds:.2f} s"
     )
+    click.echo(
+        f"indexes: generation {index.generation} · {'rebuilt' if index.rebuilt else 'updated'}: "
+        f"+{index.added} −{index.removed} sections, {index.embedded_texts} texts embedded · "
+        f"{index.seconds:.2f} s"
+    )
     if report.errors:
         click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
         sys.exit(1)
+
+
+FACET_OPTIONS = ("kind", "phase", "area", "lang", "tag", "status")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid")
+@click.option("--kind", multiple=True, help="Filter by kind (repeatable).")
+@click.option("--phase", multiple=True, help="Filter by phase (repeatable).")
+@click.option("--area", multiple=True, help="Filter by knowledge area (repeatable).")
+@click.option("--lang", multiple=True, help="Filter by language: zh, en.")
+@click.option("--tag", multiple=True, help="Filter by tag (repeatable).")
+@click.option("--status", multiple=True, help="Filter by status (curators; default published).")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_settings
+def search(settings: Settings, query: str, mode: str, limit: int, as_json: bool, **facets) -> None:
+    """Search the knowledge base."""
+    from kb.db import Database
+    from search.embedders import EmbedderPool
+    from search.searcher import SearchRequest
+    from search.service import open_searcher
+
+    database = Database.connect(settings.db_url)
+    searcher = open_searcher(settings, database, EmbedderPool(settings.embedders, settings.threads))
+    filters = {name: list(values) for name, values in facets.items() if values}
+    try:
+        response = searcher.search(
+            SearchRequest(query, mode, filters, limit, include_unpublished=bool(facets["status"]))
+        )
+    except LookupError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(response.as_dict(), ensure_ascii=False, indent=2))
+        return
+    if response.did_you_mean:
+        click.echo(f"Did you mean: {response.did_you_mean}")
+    if not response.results:
+        click.echo("No results. Try fewer words, another mode (--mode semantic) or fewer filters.")
+    for rank, hit in enumerate(response.results, 1):
+        where = f" › {hit.heading}" if hit.heading else ""
+        click.echo(f"{rank:>2}. {hit.title}{where}  [{hit.kind}, {hit.lang}, {'+'.join(hit.legs)}]")
+        click.echo(f"    {hit.url}   ({hit.path})")
+        snippet = hit.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
+        import html as html_module
+
+        click.echo(f"    {html_module.unescape(snippet)}")
+    click.echo(
+        f"{response.total} documents · {response.took_ms:.1f} ms · legs: {', '.join(response.legs)}"
+    )
 
 
 @main.command()

@@ -50,7 +50,8 @@ class Database:
 
     def create_all(self) -> None:
         """Create the tables of every module that registered them with `Base`."""
-        from kb import tables  # noqa: F401  (registers the tables)
+        import kb.querylog
+        import kb.tables  # noqa: F401  (importing registers the tables)
 
         Base.metadata.create_all(self.engine)
 

@@ -1,0 +1,1 @@
+"""Search: keyword and vector indexes, embedders, fusion, the searcher, evaluation and benchmarks."""

@@ -1,0 +1,103 @@
+"""Bring the indexes in line with the catalog: diff against the serving generation, build the next."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.db import Database
+from search.embedders import Embedder, safe_name
+from search.embedding_cache import embed_with_cache
+from search.generations import Generation, GenerationStore
+from search.keyword import KeywordIndex
+from search.records import SectionRecord, load_records
+from search.spelling import vocabulary
+from search.vectors import VectorIndex
+
+KEYWORD_FOLDER = "keyword"
+VOCABULARY_FILE = "vocabulary.json"
+EmbedderProvider = Callable[[str], Embedder]
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+def vector_file(name: str) -> str:
+    """Return the file name of an embedder's vector index inside a generation."""
+    return f"vectors-{safe_name(name)}.faiss"
+
+
+@dataclass
+class IndexReport:
+    """What an index sync did."""
+
+    generation: str | None
+    added: int
+    removed: int
+    embedded_texts: int
+    seconds: float
+    rebuilt: bool
+
+
+def sync_indexes(
+    database: Database,
+    store: GenerationStore,
+    embedder_names: list[str],
+    embedders: EmbedderProvider,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+) -> IndexReport:
+    """Write a new index generation if the catalog differs from the serving one (or if full)."""
+    started = time.perf_counter()
+    with store.lock():
+        with database.session() as session:
+            records = load_records(session)
+        current = store.current()
+        wanted = {record.sid: record.text_hash for record in records}
+        same_models = current is not None and current.manifest.get("embedders") == embedder_names
+        rebuild = full or current is None or not same_models
+        if not rebuild and current.sections == wanted:
+            return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
+        old = {} if rebuild else current.sections
+        removed = [sid for sid, digest in old.items() if wanted.get(sid) != digest]
+        added = [r for r in records if old.get(r.sid) != r.text_hash]
+        folder = store.new_folder()
+        if rebuild:
+            KeywordIndex.create(folder / KEYWORD_FOLDER, records).close()
+        else:
+            KeywordIndex.updated_copy(
+                current.folder / KEYWORD_FOLDER, folder / KEYWORD_FOLDER, removed, added
+            ).close()
+        (folder / VOCABULARY_FILE).write_text(
+            json.dumps(vocabulary(f"{r.title} {r.heading} {r.text}" for r in records)),
+            encoding="utf-8",
+        )
+        embedded = 0
+        for name in embedder_names:
+            embedded += _write_vectors(database, folder, name, embedders, records, progress)
+        manifest = {
+            "sections": {str(sid): digest for sid, digest in wanted.items()},
+            "embedders": embedder_names,
+            "created": time.time(),
+        }
+        generation: Generation = store.publish(folder, manifest)
+    return IndexReport(
+        generation.name, len(added), len(removed), embedded, time.perf_counter() - started, rebuild
+    )
+
+
+def _write_vectors(
+    database: Database,
+    folder,
+    name: str,
+    embedders: EmbedderProvider,
+    records: list[SectionRecord],
+    progress: ProgressFactory | None,
+) -> int:
+    texts = [record.embedding_text() for record in records]
+    vectors, embedded = embed_with_cache(database, name, embedders, texts, progress)
+    sids = np.array([record.sid for record in records], dtype=np.int64)
+    VectorIndex.build(vectors, sids, vectors.shape[1]).save(folder / vector_file(name))
+    return embedded

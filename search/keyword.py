@@ -1,0 +1,196 @@
+"""The keyword leg: a whoosh BM25F index over title, headings, body and tags of every section."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index, scoring
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+
+from search.analyzer import analyzer, query_terms
+from search.records import SectionRecord
+
+FIELD_BOOSTS = {"title": 2.0, "headings": 1.5, "body": 1.0, "tags": 1.5}
+PHRASE_BOOST = 2.0
+SYNTAX = re.compile(r'["():*?~^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+FILTER_FIELDS = {"kind", "lang", "status", "phase", "area", "tag"}
+
+
+def build_schema() -> Schema:
+    """Return the index schema: analysed text fields plus exact-match filter fields."""
+    text = analyzer()
+    return Schema(
+        sid=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        title=TEXT(analyzer=text, field_boost=FIELD_BOOSTS["title"]),
+        headings=TEXT(analyzer=text, field_boost=FIELD_BOOSTS["headings"]),
+        body=TEXT(analyzer=text, field_boost=FIELD_BOOSTS["body"]),
+        tags=TEXT(analyzer=text, field_boost=FIELD_BOOSTS["tags"]),
+        kind=ID,
+        lang=ID,
+        status=ID,
+        phase=KEYWORD(commas=True),
+        area=KEYWORD(commas=True),
+        tag=KEYWORD(commas=True, lowercase=True),
+    )
+
+
+def _fields(record: SectionRecord) -> dict[str, str]:
+    return {
+        "sid": str(record.sid),
+        "doc_id": record.doc_id,
+        "title": record.title,
+        "headings": " ".join(record.trail),
+        "body": record.text,
+        "tags": " ".join(record.tags),
+        "kind": record.kind,
+        "lang": record.lang,
+        "status": record.status,
+        "phase": ",".join(record.phases),
+        "area": ",".join(record.areas),
+        "tag": ",".join(record.tags),
+    }
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    """A section found by the keyword leg with its BM25F score."""
+
+    sid: int
+    score: float
+
+
+class KeywordIndex:
+    """A whoosh index in one folder; open it, query it, or write a changed copy of it."""
+
+    def __init__(self, folder: Path, ix: index.Index) -> None:
+        self.folder = folder
+        self._ix = ix
+        self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        fields = list(FIELD_BOOSTS)
+        self._parser = MultifieldParser(
+            fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
+        )
+
+    @classmethod
+    def create(cls, folder: Path, records: Iterable[SectionRecord]) -> KeywordIndex:
+        """Build a new index from scratch in folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(folder), build_schema())
+        writer = ix.writer(limitmb=256)
+        for record in records:
+            writer.add_document(**_fields(record))
+        writer.commit()
+        return cls(folder, ix)
+
+    @classmethod
+    def open(cls, folder: Path) -> KeywordIndex:
+        """Open an existing index."""
+        return cls(folder, index.open_dir(str(folder)))
+
+    @classmethod
+    def updated_copy(
+        cls, source: Path, folder: Path, removed: Iterable[int], added: Iterable[SectionRecord]
+    ) -> KeywordIndex:
+        """Copy the index at source into folder, then delete and add sections there."""
+        shutil.copytree(source, folder)
+        ix = index.open_dir(str(folder))
+        writer = ix.writer(limitmb=128)
+        for sid in removed:
+            writer.delete_by_term("sid", str(sid))
+        for record in added:
+            writer.add_document(**_fields(record))
+        writer.commit()
+        return cls(folder, ix)
+
+    def close(self) -> None:
+        """Release the searcher's open files."""
+        self._searcher.close()
+
+    def parse(self, text: str) -> Query:
+        """Parse user query syntax (AND/OR/NOT, quotes, field:); fall back to plain terms."""
+        if not SYNTAX.search(text):
+            return self.plain_query(text)
+        try:
+            query = _not_means_and_not(self._parser.parse(text)).normalize()
+        except Exception:  # whoosh raises many kinds of errors on odd input
+            query = NullQuery
+        if query is NullQuery or _is_empty(query):
+            return self.plain_query(text)
+        return query
+
+    def plain_query(self, text: str) -> Query:
+        """Return an OR of the query's terms over every field, plus a boosted phrase per chunk.
+
+        The phrase clauses rank documents where the words stand together (风险管理, risk register)
+        above those where they are merely both present, like edismax's phrase fields.
+        """
+        terms = query_terms(text)
+        if not terms:
+            return NullQuery
+        clauses: list[Query] = [
+            Term(field, term, boost=boost)
+            for term in terms
+            for field, boost in FIELD_BOOSTS.items()
+        ]
+        chunks = text.split()
+        for words in [terms] if len(chunks) == 1 else [query_terms(c) for c in chunks] + [terms]:
+            if 1 < len(words) <= 6:
+                clauses += [
+                    Phrase(field, words, boost=boost * PHRASE_BOOST)
+                    for field, boost in FIELD_BOOSTS.items()
+                ]
+        return Or(clauses)
+
+    def search(
+        self, text: str, filters: dict[str, list[str]] | None = None, limit: int = 100
+    ) -> list[KeywordHit]:
+        """Return the best sections for a query, with filters applied inside the search."""
+        query = self.parse(text)
+        if query is NullQuery:
+            return []
+        filter_query = filter_to_query(filters or {})
+        try:
+            results = self._searcher.search(query, limit=limit, filter=filter_query)
+        except Exception:
+            results = self._searcher.search(
+                self.plain_query(text), limit=limit, filter=filter_query
+            )
+        return [KeywordHit(int(hit["sid"]), float(hit.score)) for hit in results]
+
+    def refresh(self) -> None:
+        """Reopen the searcher if the index changed on disk."""
+        self._searcher = self._searcher.refresh()
+
+
+def _not_means_and_not(query: Query) -> Query:
+    """With OR as the default group, `a NOT b` parses as `a OR NOT b`; make it `a AND NOT b`."""
+    if isinstance(query, Or) and any(isinstance(child, Not) for child in query.subqueries):
+        positives = [c for c in query.subqueries if not isinstance(c, Not)]
+        negatives = [c.query for c in query.subqueries if isinstance(c, Not)]
+        if positives:
+            return AndNot(Or(positives), Or(negatives))
+    return query
+
+
+def _is_empty(query: Query) -> bool:
+    """Tell whether a parsed query matches nothing by construction (e.g. `title:` alone)."""
+    try:
+        return not any(True for _ in query.leaves()) and query.is_leaf() is False
+    except Exception:
+        return True
+
+
+def filter_to_query(filters: dict[str, list[str]]) -> Query | None:
+    """Turn {facet: [values]} into a whoosh filter: OR within a facet, AND across facets."""
+    clauses = []
+    for facet, values in filters.items():
+        if facet in FILTER_FIELDS and values:
+            clauses.append(Or([Term(facet, value) for value in values]))
+    return And(clauses) if clauses else None

@@ -1,0 +1,88 @@
+"""The records the indexes are built from: one per section, with its document's facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.tables import DocumentRow, SectionRow
+
+FACETS = ("kind", "lang", "status", "phase", "area", "tag")
+
+
+@dataclass(frozen=True)
+class SectionRecord:
+    """A section as the indexes see it: ids, texts to index, and filterable facets."""
+
+    sid: int
+    doc_id: str
+    title: str
+    heading: str
+    trail: tuple[str, ...]
+    text: str
+    text_hash: str
+    kind: str
+    lang: str
+    status: str
+    phases: tuple[str, ...]
+    areas: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        """Return this section's values of a facet (phase, area and tag have several)."""
+        return {
+            "kind": (self.kind,),
+            "lang": (self.lang,),
+            "status": (self.status,),
+            "phase": self.phases,
+            "area": self.areas,
+            "tag": self.tags,
+        }[facet]
+
+    def embedding_text(self) -> str:
+        """Return the text embedded for this section: title, heading trail and text."""
+        context = [self.title] + [h for h in self.trail if h != self.title]
+        return "\n".join([" › ".join(context), self.text])
+
+
+def load_records(session: Session) -> list[SectionRecord]:
+    """Read every section of the catalog with its document's facets, ordered by section id."""
+    rows = session.execute(
+        select(
+            SectionRow.id,
+            SectionRow.doc_id,
+            DocumentRow.title,
+            SectionRow.heading,
+            SectionRow.trail,
+            SectionRow.text,
+            SectionRow.text_hash,
+            DocumentRow.kind,
+            DocumentRow.lang,
+            DocumentRow.status,
+            DocumentRow.phases,
+            DocumentRow.areas,
+            DocumentRow.tags,
+        )
+        .join(DocumentRow, DocumentRow.id == SectionRow.doc_id)
+        .order_by(SectionRow.id)
+    )
+    return [
+        SectionRecord(
+            sid=row[0],
+            doc_id=row[1],
+            title=row[2],
+            heading=row[3],
+            trail=tuple(row[4] or ()),
+            text=row[5],
+            text_hash=row[6],
+            kind=row[7],
+            lang=row[8],
+            status=row[9],
+            phases=tuple(row[10] or ()),
+            areas=tuple(row[11] or ()),
+            tags=tuple(str(t).lower() for t in row[12] or ()),
+        )
+        for row in rows
+    ]
