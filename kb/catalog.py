@@ -132,3 +132,20 @@ def counts(session: Session) -> tuple[int, int]:
     docs = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
     sections = session.scalar(select(func.count()).select_from(SectionRow)) or 0
     return docs, sections
+
+
+def translation_id(session: Session, document: Document) -> str | None:
+    """Return the id of the document's version in the other language, if there is one."""
+    if document.translation_of and session.get(DocumentRow, document.translation_of):
+        return document.translation_of
+    return session.scalar(
+        select(DocumentRow.id).where(DocumentRow.translation_of == document.id).limit(1)
+    )
+
+
+def titles(session: Session, ids: list[str]) -> dict[str, str]:
+    """Return {id: title} for the given document ids."""
+    if not ids:
+        return {}
+    rows = session.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids)))
+    return dict(rows.all())

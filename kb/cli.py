@@ -254,6 +254,48 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+@main.command("eval")
+@click.argument("dataset", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to use.")
+@click.option("--modes", default="keyword,semantic,hybrid", show_default=True)
+@click.option("--weights", default="", help="Leg weights, e.g. keyword=1,minilm=0.8.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_settings
+def evaluate(
+    settings: Settings, dataset: Path, split: str, modes: str, weights: str, as_json: bool
+) -> None:
+    """Measure nDCG@10, Recall@10/100 and MRR@10 on a BEIR-format data set, per mode."""
+    from search.embedders import EmbedderPool
+    from search.evaluation import DataSetError, run_eval
+    from search.service import prepare
+
+    prepare(settings)
+    wanted = [m.strip() for m in modes.split(",") if m.strip()]
+    leg_weights = {k: float(v) for k, v in (p.split("=") for p in weights.split(",") if p)}
+    work = settings.data / "eval" / dataset.resolve().name
+    pool = EmbedderPool(settings.embedders, settings.threads)
+
+    def per_query(items, mode):
+        from tqdm import tqdm
+
+        return tqdm(items, desc=f"eval {mode}", unit="query", file=sys.stderr, disable=None)
+
+    try:
+        results = run_eval(dataset, split, wanted, work, pool, per_query, bar, leg_weights)
+    except DataSetError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{dataset.name} ({split}): {next(iter(results.values()))['queries']} queries")
+    click.echo(f"{'mode':<10} {'nDCG@10':>8} {'R@10':>8} {'R@100':>8} {'MRR@10':>8}")
+    for mode, m in results.items():
+        click.echo(
+            f"{mode:<10} {m['ndcg@10']:>8.4f} {m['recall@10']:>8.4f} "
+            f"{m['recall@100']:>8.4f} {m['mrr@10']:>8.4f}"
+        )
+
+
 @main.command("config")
 @with_settings
 def show_config(settings: Settings) -> None:

@@ -161,6 +161,15 @@ class Searcher:
         self._loaded: LoadedGeneration | None = None
         self._lock = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Open the indexes and run each model once, so the first user does not wait."""
+        for embedder in self.embedders.values():
+            embedder.encode_queries(["warm up 预热"])
+        try:
+            self.indexes()
+        except LookupError:
+            pass  # no index yet: pages say how to build it
+
     def indexes(self) -> LoadedGeneration:
         """Return the open generation, reopening it if a newer one was published."""
         current = self.store.current_name()

@@ -4,30 +4,68 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
-from kb import catalog
 from kb.db import Database
 from kb.settings import Settings
+from search.embedders import EmbedderPool
+from search.service import open_searcher
+from web.errors import install_error_handlers
+from web.render import make_templates
+from web.routers import api, documents, pages, search
+from web.secret import session_secret
+from web.security import SecurityHeaders
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the web application for these settings (nothing is opened until startup)."""
+    """Build the web application for these settings (models and indexes open at startup)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         database = Database.connect(settings.db_url)
-        yield {"settings": settings, "database": database}
+        pool = EmbedderPool(settings.embedders, settings.threads)
+        searcher = open_searcher(settings, database, pool)
+        searcher.warm_up()
+        yield {"settings": settings, "database": database, "searcher": searcher}
         database.close()
 
-    app = FastAPI(title="PMO Knowledge Base", lifespan=lifespan, docs_url="/api/docs")
+    app = FastAPI(
+        title="PMO Knowledge Base API",
+        description="Search and read the PMO knowledge base (zh/en).",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.templates = make_templates()
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="kb_session",
+        same_site="lax",
+        https_only=False,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/", response_class=HTMLResponse)
-    def home(request) -> str:  # replaced by the real UI in web/routers
-        with request.state.database.session() as session:
-            documents, sections = catalog.counts(session)
-        return f"<h1>PMO Knowledge Base</h1><p>{documents} documents, {sections} sections</p>"
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="PMO Knowledge Base API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
+    for router in (pages.router, search.router, documents.router, api.router):
+        app.include_router(router)
+    install_error_handlers(app)
     return app

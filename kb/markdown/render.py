@@ -37,3 +37,15 @@ def render_html(source: str) -> str:
         strip_comments=True,
         filter_style_properties={"text-align"},
     )
+
+
+def table_of_contents(source: str, max_level: int = 3) -> list[tuple[int, str, str]]:
+    """Return (level, anchor, text) of the headings h2..h{max_level} of a Markdown body."""
+    from kb.markdown.parser import inline_text
+
+    tokens = parse(source)
+    return [
+        (int(token.tag[1]), token.attrGet("id") or "", inline_text(tokens[index + 1]))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and 2 <= int(token.tag[1]) <= max_level
+    ]

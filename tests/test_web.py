@@ -1,0 +1,178 @@
+"""Every route in-process: pages, API, errors, language, safety headers, feedback with CSRF."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from kb.feedback import FeedbackRow
+from tests.search_fixtures import DOCS, build_kb
+from web.app import create_app
+
+XSS = """---
+id: guide-xss
+title: Hostile document
+kind: guide
+lang: en
+---
+<script>alert(1)</script>
+
+<img src=x onerror="alert(2)">
+
+[click](javascript:alert(3))
+"""
+TEMPLATE = """---
+id: template-charter
+title: Project charter template
+kind: template
+lang: en
+phase: [initiating]
+---
+## Objectives
+| Objective | Measure |
+|---|---|
+| ____ | ____ |
+"""
+
+
+@pytest.fixture
+def client(settings, database):
+    build_kb(settings, database, {**DOCS, "guides/xss.md": XSS, "templates/charter.md": TEMPLATE})
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_home_shows_browse_counts_and_search(client):
+    page = client.get("/", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert 'action="/search"' in page.text and "/browse/phase/planning" in page.text
+    assert "Switching vendors mid-project" in page.text  # recent lessons
+
+
+def test_ui_language_follows_accept_language_and_switch(client):
+    assert "搜索" in client.get("/", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+    switched = client.get("/lang/en?next=/browse", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/browse"
+    client.cookies.set("ui_lang", "en")
+    assert "By phase" in client.get("/", headers={"accept-language": "zh-CN"}).text
+
+
+def test_language_switch_refuses_open_redirect(client):
+    response = client.get("/lang/zh?next=https://evil.example/", follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+def test_search_page_with_facets_snippets_and_links(client):
+    page = client.get("/search", params={"q": "风险管理"})
+    assert page.status_code == 200
+    assert 'href="/docs/guide-risk#风险登记册"' in page.text
+    assert "<mark>" in page.text and 'data-facet="lang"' in page.text
+
+
+def test_search_page_filter_and_did_you_mean(client):
+    page = client.get("/search", params={"q": "risk register", "lang": "zh"})
+    assert "/docs/guide-risk#" in page.text and "/docs/guide-risk-en" not in page.text
+    assert "stakeholder" in client.get("/search", params={"q": "stakholder"}).text
+
+
+def test_empty_result_helps(client):
+    page = client.get("/search", params={"q": "zzzqqq", "mode": "keyword"})
+    assert page.status_code == 200 and 'href="/browse"' in page.text
+
+
+def test_document_page_renders_toc_meta_other_language_related(client):
+    page = client.get("/docs/guide-risk-en", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert 'id="the-risk-register"' in page.text and 'href="#the-risk-register"' in page.text
+    assert 'href="/docs/guide-risk"' in page.text  # the Chinese version
+    lesson = client.get("/docs/lesson-vendor", headers={"accept-language": "en"})
+    assert "Negative" in lesson.text and "CRM" in lesson.text
+
+
+def test_xss_document_is_harmless(client):
+    page = client.get("/docs/guide-xss")
+    body = page.text.split('<div class="markdown">')[1].split("</div>")[0]
+    assert "<script" not in body and "onerror" not in body and 'href="javascript' not in body
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_drafts_and_unknown_documents_are_404_pages(client):
+    for path in ("/docs/guide-draft", "/docs/no-such-doc"):
+        page = client.get(path)
+        assert page.status_code == 404 and "<html" in page.text and "Traceback" not in page.text
+
+
+def test_template_download(client):
+    response = client.get("/download/template-charter")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.text.startswith("# Project charter template") and "| Objective |" in response.text
+    assert "template-charter" in client.get("/templates").text
+
+
+def test_browse_pages(client):
+    assert "Switching vendors" in client.get("/browse/phase/executing").text
+    assert client.get("/browse").status_code == 200
+    assert client.get("/browse/phase/nonsense").status_code == 404
+
+
+def test_feedback_needs_csrf_and_is_stored(client, database):
+    page = client.get("/docs/guide-change")
+    assert client.post("/feedback/guide-change", data={"helpful": "yes"}).status_code == 403
+    bad = client.post("/feedback/guide-change", data={"helpful": "yes", "csrf_token": "forged"})
+    assert bad.status_code == 403
+    good = client.post(
+        "/feedback/guide-change",
+        data={"helpful": "no", "comment": "需要示例", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    with database.session() as session:
+        row = session.scalars(select(FeedbackRow)).one()
+    assert (row.doc_id, row.helpful, row.comment) == ("guide-change", False, "需要示例")
+
+
+def test_api_search_shape(client):
+    data = client.get("/api/search", params={"q": "vendor", "kind": "lesson"}).json()
+    assert set(data) >= {"results", "did_you_mean", "facets"}
+    hit = data["results"][0]
+    assert set(hit) >= {"id", "path", "url", "anchor", "title", "snippet", "score", "legs"}
+    assert hit["id"] == "lesson-vendor" and hit["path"] == "lessons/vendor.md"
+
+
+def test_api_validation_errors_are_422_with_message(client):
+    for params in ({"q": ""}, {"q": "x", "mode": "fuzzy"}, {"q": "x", "kind": "essay"}, {"q": "x", "limit": 0}):
+        response = client.get("/api/search", params=params)
+        assert response.status_code == 422 and response.json()["detail"][0]["message"]
+
+
+def test_api_documents_related_facets_feedback(client):
+    doc = client.get("/api/documents/guide-risk").json()
+    assert doc["translation"] == "guide-risk-en" and "<h2" in doc["html"]
+    related = client.get("/api/documents/guide-risk/related").json()
+    assert all(hit["id"] not in ("guide-risk", "guide-risk-en") for hit in related)
+    assert client.get("/api/documents/nope").status_code == 404
+    assert client.get("/api/facets").json()["kind"]["lesson"] == 1
+    vote = client.post("/api/feedback", json={"doc_id": "guide-risk", "helpful": True})
+    assert vote.status_code == 201
+    assert client.post("/api/feedback", json={"doc_id": "nope", "helpful": True}).status_code == 404
+
+
+def test_openapi_served_locally_without_collision(client):
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/api/search" in client.get("/api/openapi.json").json()["paths"]
+    assert client.get("/docs/docs").status_code == 404  # a document path, not FastAPI's page
+
+
+def test_bad_query_params_on_pages_are_friendly(client):
+    page = client.get("/search", params={"q": "risk", "page": "abc"})
+    assert page.status_code == 422 and "<html" in page.text

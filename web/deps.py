@@ -1,0 +1,38 @@
+"""Typed dependencies: the objects opened in the lifespan, handed to routes (never module globals)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kb.db import Database
+from kb.settings import Settings
+from search.searcher import Searcher
+from web.i18n import choose_lang
+
+
+def get_settings(request: Request) -> Settings:
+    """Return the app's settings."""
+    return request.state.settings
+
+
+def get_database(request: Request) -> Database:
+    """Return the app's database."""
+    return request.state.database
+
+
+def get_searcher(request: Request) -> Searcher:
+    """Return the app's searcher."""
+    return request.state.searcher
+
+
+def get_lang(request: Request) -> str:
+    """Return the UI language of this request."""
+    return choose_lang(request)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+LangDep = Annotated[str, Depends(get_lang)]

@@ -1,0 +1,63 @@
+"""Error pages: friendly HTML for people, JSON for the API — never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.render import page
+
+log = logging.getLogger("kb.web")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register handlers for HTTP errors, validation errors and unexpected exceptions."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        key = "not_found" if exc.status_code == 404 else "bad_request"
+        return page(
+            request,
+            "error.html",
+            {"status": exc.status_code, "key": key, "detail": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err["loc"] if p not in ("query", "body", "path")),
+                "message": err["msg"],
+            }
+            for err in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": problems}, status_code=422)
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return page(
+            request,
+            "error.html",
+            {"status": 422, "key": "bad_request", "detail": detail},
+            status_code=422,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        if _wants_json(request):
+            return JSONResponse(
+                {"detail": "Internal error; the PMO has been told. Try again later."},
+                status_code=500,
+            )
+        return page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)

@@ -1,0 +1,41 @@
+"""Page rendering: the Jinja2 environment and the context every page shares (language, CSRF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from web.csrf import csrf_token
+from web.i18n import choose_lang, t, vocabulary_label
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+def make_templates() -> Jinja2Templates:
+    """Build the template environment with the UI helpers as globals."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals.update(t=t, label=vocabulary_label)
+    return templates
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page template with the shared context."""
+    lang = choose_lang(request)
+    shared = {
+        "lang": lang,
+        "other_lang": "en" if lang == "zh" else "zh",
+        "csrf_token": csrf_token(request),
+        "path_with_query": str(request.url.path)
+        + (f"?{request.url.query}" if request.url.query else ""),
+        "user": getattr(request.state, "user", None),
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, name, {**shared, **(context or {})}, status_code=status_code
+    )

@@ -1,0 +1,162 @@
+"""The JSON API under /api: search, documents, related, facets, feedback (OpenAPI at /api/docs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+
+from kb import browse, catalog
+from kb.feedback import record_feedback
+from kb.markdown import render_html
+from kb.taxonomy import Area, Kind, Lang, Phase
+from search.searcher import SearchRequest
+from web.deps import DatabaseDep, SearcherDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class Hit(BaseModel):
+    """One document in the results, deep-linked to its best section."""
+
+    id: str
+    path: str
+    url: str
+    anchor: str
+    title: str
+    heading: str
+    snippet: str
+    score: float
+    legs: list[str]
+    kind: str
+    lang: str
+    summary: str
+
+
+class SearchResult(BaseModel):
+    """A page of search results (the shape of `kb search --json`)."""
+
+    query: str
+    mode: str
+    total: int
+    results: list[Hit]
+    did_you_mean: str | None
+    facets: dict[str, dict[str, int]]
+    took_ms: float
+    legs: list[str]
+
+
+class DocumentOut(BaseModel):
+    """A published document with its metadata, Markdown and rendered HTML."""
+
+    id: str
+    path: str
+    title: str
+    kind: str
+    lang: str
+    summary: str
+    tags: list[str]
+    phases: list[str]
+    areas: list[str]
+    owner: str
+    updated: str | None
+    translation: str | None
+    meta: dict
+    markdown: str
+    html: str
+    sections: list[dict]
+
+
+class FeedbackIn(BaseModel):
+    """A "was this helpful?" vote."""
+
+    doc_id: str = Field(min_length=1, max_length=200)
+    helpful: bool
+    comment: str = Field("", max_length=2000)
+    query: str = Field("", max_length=500)
+
+
+@router.get("/search", response_model=SearchResult)
+def api_search(
+    searcher: SearcherDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="The query text.")],
+    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    kind: Annotated[list[Kind], Query()] = [],  # noqa: B006
+    phase: Annotated[list[Phase], Query()] = [],  # noqa: B006
+    area: Annotated[list[Area], Query()] = [],  # noqa: B006
+    lang: Annotated[list[Lang], Query()] = [],  # noqa: B006
+    tag: Annotated[list[str], Query()] = [],  # noqa: B006
+):
+    """Search published documents; filters combine with AND across facets, OR within one."""
+    filters = {
+        name: [str(v) for v in values]
+        for name, values in {
+            "kind": kind,
+            "phase": phase,
+            "area": area,
+            "lang": lang,
+            "tag": tag,
+        }.items()
+        if values
+    }
+    try:
+        response = searcher.search(SearchRequest(q, mode, filters, limit, offset))
+    except LookupError as error:
+        raise HTTPException(503, str(error)) from None
+    return response.as_dict()
+
+
+def _published(database, doc_id: str):
+    with database.session() as session:
+        document = catalog.get(session, doc_id)
+        if document is None or document.status != "published":
+            raise HTTPException(404, f"No published document has the id '{doc_id}'.")
+        return document, catalog.translation_id(session, document)
+
+
+@router.get("/documents/{doc_id:path}/related", response_model=list[Hit])
+def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
+    """The nearest other documents (never the document itself or its translation)."""
+    _published(database, doc_id)
+    try:
+        return [hit.as_dict() for hit in searcher.related(doc_id)]
+    except LookupError as error:
+        raise HTTPException(503, str(error)) from None
+
+
+@router.get("/documents/{doc_id:path}", response_model=DocumentOut)
+def api_document(doc_id: str, database: DatabaseDep):
+    """One published document."""
+    document, translation = _published(database, doc_id)
+    return {
+        **{k: getattr(document, k) for k in ("id", "path", "title", "kind", "lang", "summary")},
+        **{
+            k: getattr(document, k) for k in ("tags", "phases", "areas", "owner", "updated", "meta")
+        },
+        "translation": translation,
+        "markdown": document.body,
+        "html": render_html(document.body),
+        "sections": [
+            {"anchor": s.anchor, "heading": s.heading, "level": s.level, "text": s.text}
+            for s in document.sections
+        ],
+    }
+
+
+@router.get("/facets")
+def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
+    """Published document counts per phase, area and kind."""
+    with database.session() as session:
+        overview = browse.overview(session)
+    return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
+
+
+@router.post("/feedback", status_code=201)
+def api_feedback(vote: FeedbackIn, database: DatabaseDep) -> dict[str, str]:
+    """Record a vote (JSON only, so browsers cannot send it cross-site without CORS)."""
+    _published(database, vote.doc_id)
+    record_feedback(database, vote.doc_id, vote.helpful, vote.comment, vote.query)
+    return {"status": "recorded"}

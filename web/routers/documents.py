@@ -1,0 +1,85 @@
+"""Document pages, template downloads and "was this helpful?" feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from kb import catalog
+from kb.feedback import record_feedback
+from kb.markdown import render_html, table_of_contents
+from kb.model import Document
+from web.csrf import verify_csrf
+from web.deps import DatabaseDep, LangDep, SearcherDep
+from web.render import page
+from web.views import metadata_rows
+
+router = APIRouter(include_in_schema=False)
+
+
+def published_document(database, doc_id: str) -> Document:
+    """Return a published document or raise 404 (drafts are not shown to readers)."""
+    with database.session() as session:
+        document = catalog.get(session, doc_id)
+    if document is None or document.status != "published":
+        raise HTTPException(404, f"No published document has the id '{doc_id}'.")
+    return document
+
+
+@router.get("/docs/{doc_id:path}")
+def document_page(
+    request: Request, doc_id: str, database: DatabaseDep, searcher: SearcherDep, lang: LangDep
+):
+    """A document: rendered body, contents, metadata, other language, related, feedback."""
+    document = published_document(database, doc_id)
+    with database.session() as session:
+        other = catalog.translation_id(session, document)
+        module_title = catalog.titles(session, [document.module_id]).get(document.module_id or "")
+    try:
+        related = searcher.related(doc_id)
+    except LookupError:
+        related = []
+    return page(
+        request,
+        "document.html",
+        {
+            "doc": document,
+            "html": render_html(document.body),
+            "toc": table_of_contents(document.body),
+            "meta_rows": metadata_rows(document, lang),
+            "other_lang_id": other,
+            "related": related,
+            "module_title": module_title,
+            "thanked": request.query_params.get("thanks") == "1",
+        },
+    )
+
+
+@router.get("/download/{doc_id:path}")
+def download(doc_id: str, database: DatabaseDep):
+    """Download a document (a template: the blank form) as a Markdown file."""
+    document = published_document(database, doc_id)
+    text = f"# {document.title}\n\n{document.body.strip()}\n"
+    filename = doc_id.replace("/", "-") + ".md"
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+@router.post("/feedback/{doc_id:path}", dependencies=[Depends(verify_csrf)])
+def feedback(
+    doc_id: str,
+    database: DatabaseDep,
+    helpful: Annotated[str, Form(pattern="^(yes|no)$")],
+    comment: Annotated[str, Form(max_length=2000)] = "",
+    query: Annotated[str, Form(max_length=500)] = "",
+):
+    """Store a "was this helpful?" vote and go back to the document."""
+    published_document(database, doc_id)
+    record_feedback(database, doc_id, helpful == "yes", comment, query)
+    return RedirectResponse(f"/docs/{quote(doc_id)}?thanks=1#feedback", status_code=303)

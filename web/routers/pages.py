@@ -1,0 +1,75 @@
+"""Home, browse, templates list and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from kb import browse
+from kb.taxonomy import Area, Kind, Phase
+from web.deps import DatabaseDep, LangDep
+from web.i18n import COOKIE, LANGS
+from web.render import page
+
+router = APIRouter(include_in_schema=False)
+FACETS = {"phase": Phase, "area": Area, "kind": Kind}
+
+
+@router.get("/")
+def home(request: Request, database: DatabaseDep, lang: LangDep):
+    """The home page: search box, browse by phase / area / kind, recent lessons, training."""
+    with database.session() as session:
+        overview = browse.overview(session)
+        lessons = browse.documents_where(session, kind="lesson", lang=lang, limit=6)
+        modules = [
+            row
+            for row in browse.documents_where(session, kind="training", lang=lang)
+            if (row.meta or {}).get("is_module")
+        ]
+    return page(
+        request, "home.html", {"overview": overview, "lessons": lessons, "modules": modules}
+    )
+
+
+@router.get("/browse")
+def browse_index(request: Request, database: DatabaseDep):
+    """All phases, areas and kinds with their document counts."""
+    with database.session() as session:
+        overview = browse.overview(session)
+    return page(request, "browse.html", {"overview": overview, "facet": None, "rows": []})
+
+
+@router.get("/browse/{facet}/{value}")
+def browse_facet(request: Request, database: DatabaseDep, facet: str, value: str):
+    """The published documents of one phase, area or kind."""
+    if facet not in FACETS or value not in {member.value for member in FACETS[facet]}:
+        raise HTTPException(404, f"There is no {facet} called '{value}'.")
+    with database.session() as session:
+        overview = browse.overview(session)
+        rows = browse.documents_where(session, **{facet: value})
+    return page(
+        request, "browse.html", {"overview": overview, "facet": facet, "value": value, "rows": rows}
+    )
+
+
+@router.get("/templates")
+def templates_list(request: Request, database: DatabaseDep, lang: LangDep):
+    """The templates, in the UI language first."""
+    with database.session() as session:
+        rows = browse.documents_where(session, kind="template")
+    rows.sort(key=lambda row: (row.lang != lang, row.title))
+    return page(request, "templates.html", {"rows": rows})
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, next: str = "/"):
+    """Remember the chosen UI language in a cookie and go back where the user was."""
+    if code not in LANGS:
+        raise HTTPException(404, f"Language '{code}' is not available; use zh or en.")
+    target = urlparse(next)
+    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
+    response = RedirectResponse(safe_next, status_code=303)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return response

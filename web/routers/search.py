@@ -1,0 +1,66 @@
+"""The search results page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from search.searcher import MODES, SearchRequest
+from web.deps import LangDep, SearcherDep
+from web.render import page
+from web.views import PAGE_SIZE, SearchParams, facet_groups, mode_links, pagination
+
+router = APIRouter()
+Multi = Annotated[list[str], Query()]
+
+
+@router.get("/search", include_in_schema=False)
+def search_page(
+    request: Request,
+    searcher: SearcherDep,
+    lang: LangDep,
+    q: Annotated[str, Query(max_length=500)] = "",
+    mode: str = "hybrid",
+    kind: Multi = [],  # noqa: B006 (FastAPI copies defaults)
+    phase: Multi = [],  # noqa: B006
+    area: Multi = [],  # noqa: B006
+    tag: Multi = [],  # noqa: B006
+    doc_lang: Annotated[list[str], Query(alias="lang")] = [],  # noqa: B006
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1000)] = 1,
+):
+    """Show results with facets, snippets, did-you-mean and pagination."""
+    filters = {
+        name: values
+        for name, values in {
+            "kind": kind,
+            "phase": phase,
+            "area": area,
+            "tag": tag,
+            "lang": doc_lang,
+        }.items()
+        if values
+    }
+    params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number)
+    context = {"params": params, "modes": mode_links(params), "index_missing": False}
+    if not q.strip():
+        return page(request, "search.html", {**context, "response": None})
+    try:
+        response = searcher.search(
+            SearchRequest(q, params.mode, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
+        )
+    except LookupError:
+        return page(request, "search.html", {**context, "response": None, "index_missing": True})
+    return page(
+        request,
+        "search.html",
+        {
+            **context,
+            "response": response,
+            "facets": facet_groups(response, params, lang),
+            "pagination": pagination(response.total, params),
+            "suggestion_url": params.url(q=response.did_you_mean, page=1)
+            if response.did_you_mean
+            else None,
+        },
+    )

@@ -1,0 +1,120 @@
+"""View models: turn core results into what templates show (links, labels, pages) — no logic in templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from kb.model import Document
+from kb.taxonomy import label
+from search.searcher import MODES, SearchResponse
+
+FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
+PAGE_SIZE = 10
+MAX_TAGS = 12
+
+
+@dataclass
+class SearchParams:
+    """The search page's query string: text, mode, filters and page number."""
+
+    q: str = ""
+    mode: str = "hybrid"
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+
+    def url(self, **changes) -> str:
+        """Return /search with these parameters, changed as given."""
+        values = {"q": self.q, "mode": self.mode, "filters": self.filters, "page": self.page}
+        values.update(changes)
+        pairs: list[tuple[str, str]] = [("q", values["q"])]
+        if values["mode"] != "hybrid":
+            pairs.append(("mode", values["mode"]))
+        for facet in FACET_ORDER:
+            pairs += [(facet, value) for value in values["filters"].get(facet, [])]
+        if values["page"] > 1:
+            pairs.append(("page", str(values["page"])))
+        return "/search?" + urlencode(pairs)
+
+    def toggled(self, facet: str, value: str) -> str:
+        """Return the URL with one facet value switched on or off (back to page 1)."""
+        current = list(self.filters.get(facet, []))
+        current = [v for v in current if v != value] if value in current else current + [value]
+        filters = {**self.filters, facet: current}
+        return self.url(filters={k: v for k, v in filters.items() if v}, page=1)
+
+
+@dataclass
+class FacetValue:
+    """One clickable facet value."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+def facet_groups(response: SearchResponse, params: SearchParams, lang: str) -> list[dict]:
+    """Return the facets to show, each with its values' labels, counts and toggle links."""
+    groups = []
+    for facet in FACET_ORDER:
+        counts = dict(response.facets.get(facet, {}))
+        for value in params.filters.get(facet, []):
+            counts.setdefault(value, 0)
+        items = list(counts.items())[: MAX_TAGS if facet == "tag" else None]
+        values = [
+            FacetValue(
+                value,
+                label(value, lang),
+                count,
+                value in params.filters.get(facet, []),
+                params.toggled(facet, value),
+            )
+            for value, count in items
+        ]
+        if values:
+            groups.append({"name": facet, "values": values})
+    return groups
+
+
+def pagination(total: int, params: SearchParams) -> dict:
+    """Return the page count and previous/next links."""
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    return {
+        "page": params.page,
+        "pages": pages,
+        "previous": params.url(page=params.page - 1) if params.page > 1 else None,
+        "next": params.url(page=params.page + 1) if params.page < pages else None,
+    }
+
+
+def mode_links(params: SearchParams) -> list[dict]:
+    """Return the mode switch: each mode with its link and whether it is active."""
+    return [
+        {"mode": mode, "url": params.url(mode=mode, page=1), "active": mode == params.mode}
+        for mode in MODES
+    ]
+
+
+def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
+    """Return the metadata panel rows of a document as (label key, display text)."""
+    rows = [
+        ("kind", label(document.kind, lang)),
+        ("language", label(document.lang, lang)),
+        ("phase", ", ".join(label(p, lang) for p in document.phases)),
+        ("area", ", ".join(label(a, lang) for a in document.areas)),
+        ("tags", ", ".join(document.tags)),
+        ("owner", document.owner),
+        ("updated", document.updated or ""),
+    ]
+    if document.kind == "lesson":
+        meta = document.meta
+        rows += [
+            ("project", meta.get("project", "")),
+            ("date", meta.get("date", "") or ""),
+            ("impact", label(meta.get("impact", ""), lang)),
+            ("priority", label(meta.get("priority", ""), lang)),
+            ("action_status", label(meta.get("action_status", ""), lang)),
+        ]
+    return [(key, value) for key, value in rows if value]
