@@ -115,7 +115,7 @@ def run_eval(
         items = progress(judged, mode) if progress else judged
         for qid in items:
             response = searcher.search(
-                SearchRequest(data.queries[qid], mode=mode, limit=100, log=False)
+                SearchRequest(data.queries[qid], mode=mode, limit=100, log=False, snippets=False)
             )
             rankings[qid] = [hit.id for hit in response.results]
         results[mode] = evaluate_rankings(rankings, data.qrels)

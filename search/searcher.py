@@ -44,6 +44,7 @@ class SearchRequest:
     offset: int = 0
     include_unpublished: bool = False
     log: bool = True
+    snippets: bool = True
 
 
 @dataclass
@@ -120,18 +121,46 @@ class LoadedGeneration:
         with database.session() as session:
             records = load_records(session)
         self.records: dict[int, SectionRecord] = {r.sid: r for r in records}
+        self._facet_bitmaps: dict[str, dict[tuple[str, str], np.ndarray]] = {}
+        for name in self.vectors:
+            self._bitmaps(name)
 
     def mask(self, name: str, filters: dict[str, list[str]]) -> np.ndarray | None:
-        """Return the rows of a vector index whose sections pass the filters (None = all)."""
-        active = {facet: set(values) for facet, values in filters.items() if values}
+        """Return the rows of a vector index whose sections pass the filters (None = all).
+
+        OR within a facet, AND across facets, from bitmaps precomputed per facet value.
+        """
+        active = {facet: values for facet, values in filters.items() if values}
         if not active:
             return None
-        index = self.vectors[name]
-        return np.fromiter(
-            (_passes(self.records.get(int(sid)), active) for sid in index.sids),
-            dtype=bool,
-            count=len(index.sids),
-        )
+        bitmaps = self._bitmaps(name)
+        size = len(self.vectors[name].sids)
+        result = np.ones(size, dtype=bool)
+        for facet, values in active.items():
+            either = np.zeros(size, dtype=bool)
+            for value in values:
+                bitmap = bitmaps.get((facet, value))
+                if bitmap is not None:
+                    either |= bitmap
+            result &= either
+        return result
+
+    def _bitmaps(self, name: str) -> dict[tuple[str, str], np.ndarray]:
+        if name not in self._facet_bitmaps:
+            sids = self.vectors[name].sids
+            bitmaps: dict[tuple[str, str], np.ndarray] = {}
+            for row, sid in enumerate(sids):
+                record = self.records.get(int(sid))
+                if record is None:
+                    continue
+                for facet in FACETS:
+                    for value in record.facet_values(facet):
+                        key = (facet, value)
+                        if key not in bitmaps:
+                            bitmaps[key] = np.zeros(len(sids), dtype=bool)
+                        bitmaps[key][row] = True
+            self._facet_bitmaps[name] = bitmaps
+        return self._facet_bitmaps[name]
 
     def close(self) -> None:
         """Close the keyword index's files."""
@@ -228,7 +257,7 @@ class Searcher:
             facet_groups = self._group(reciprocal_rank_fusion(unfiltered, self.weights), loaded)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
-        hits = self._hits(query, page, loaded)
+        hits = self._hits(query if request.snippets else None, page, loaded)
         suggestion = loaded.spelling.suggest(query) if not has_cjk(query) else None
         took = (time.perf_counter() - started) * 1000
         if request.log:
@@ -248,7 +277,7 @@ class Searcher:
                 best[doc_id] = (doc_id, sid, score, found_by)
         return [(d, s, score, frozenset(legs[d])) for d, s, score, _ in best.values()]
 
-    def _hits(self, query: str, page, loaded: LoadedGeneration) -> list[SearchHit]:
+    def _hits(self, query: str | None, page, loaded: LoadedGeneration) -> list[SearchHit]:
         if not page:
             return []
         sids = [sid for _, sid, _, _ in page]
@@ -263,15 +292,15 @@ class Searcher:
                     select(DocumentRow).where(DocumentRow.id.in_([d for d, _, _, _ in page]))
                 )
             }
-        terms = set(query_terms(query))
+        terms = set(query_terms(query)) if query else set()
         hits = []
         for doc_id, sid, score, legs in page:
             section, doc = sections.get(sid), docs.get(doc_id)
             if section is None or doc is None:
                 continue
-            snippet, matched = highlight(section.text, terms)
+            snippet, matched = highlight(section.text, terms) if query else ("", True)
             if not matched:
-                snippet = best_sentence(section.text, query)
+                snippet = best_sentence(section.text, query or "")
             hits.append(
                 SearchHit(
                     id=doc_id,

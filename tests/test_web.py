@@ -113,7 +113,9 @@ def test_template_download(client):
     response = client.get("/download/template-charter")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
-    assert response.text.startswith("# Project charter template") and "| Objective |" in response.text
+    assert (
+        response.text.startswith("# Project charter template") and "| Objective |" in response.text
+    )
     assert "template-charter" in client.get("/templates").text
 
 
@@ -148,7 +150,12 @@ def test_api_search_shape(client):
 
 
 def test_api_validation_errors_are_422_with_message(client):
-    for params in ({"q": ""}, {"q": "x", "mode": "fuzzy"}, {"q": "x", "kind": "essay"}, {"q": "x", "limit": 0}):
+    for params in (
+        {"q": ""},
+        {"q": "x", "mode": "fuzzy"},
+        {"q": "x", "kind": "essay"},
+        {"q": "x", "limit": 0},
+    ):
         response = client.get("/api/search", params=params)
         assert response.status_code == 422 and response.json()["detail"][0]["message"]
 
