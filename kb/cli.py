@@ -304,3 +304,7 @@ def show_config(settings: Settings) -> None:
         value = getattr(settings, name)
         shown = "(set)" if name == "secret_key" and value else value
         click.echo(f"KB_{name.upper():<20} {shown!s:<40} {info.description}")
+
+
+if __name__ == "__main__":
+    main()
