@@ -296,6 +296,83 @@ def evaluate(
         )
 
 
+@main.group()
+def user() -> None:
+    """Manage local accounts (learner, curator, admin)."""
+
+
+def read_password(confirm: bool = True) -> str:
+    """Read a password from the terminal (asked twice) or, when piped, from standard input."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+
+
+@user.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["learner", "curator", "admin"]),
+    default="learner",
+    show_default=True,
+)
+@click.option("--name", "display_name", default="", help="Display name.")
+@with_settings
+def user_add(settings: Settings, username: str, role: str, display_name: str) -> None:
+    """Create an account; the password is prompted for (or read from stdin)."""
+    from kb.accounts import AccountError, create_user
+    from kb.db import Database
+
+    database = Database.connect(settings.db_url)
+    try:
+        created = create_user(database, username, read_password(), role, display_name)
+    except AccountError as error:
+        fail(str(error))
+    click.echo(f"created {created.username} ({created.role})")
+
+
+@user.command("list")
+@with_settings
+def user_list(settings: Settings) -> None:
+    """List the accounts."""
+    from kb.accounts import list_users
+    from kb.db import Database
+
+    for account in list_users(Database.connect(settings.db_url)):
+        click.echo(f"{account.username:<24} {account.role:<8} {account.display_name}")
+
+
+@user.command("passwd")
+@click.argument("username")
+@with_settings
+def user_passwd(settings: Settings, username: str) -> None:
+    """Set a new password (prompted, or read from stdin)."""
+    from kb.accounts import AccountError, set_password
+    from kb.db import Database
+
+    try:
+        set_password(Database.connect(settings.db_url), username, read_password())
+    except AccountError as error:
+        fail(str(error))
+    click.echo(f"password changed for {username}")
+
+
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["learner", "curator", "admin"]))
+@with_settings
+def user_role(settings: Settings, username: str, role: str) -> None:
+    """Change an account's role (recorded in the audit log)."""
+    from kb.accounts import AccountError, set_role
+    from kb.db import Database
+
+    try:
+        set_role(Database.connect(settings.db_url), username, role)
+    except AccountError as error:
+        fail(str(error))
+    click.echo(f"{username} is now {role}")
+
+
 @main.command("config")
 @with_settings
 def show_config(settings: Settings) -> None:

@@ -50,6 +50,8 @@ class Database:
 
     def create_all(self) -> None:
         """Create the tables of every module that registered them with `Base`."""
+        import kb.accounts
+        import kb.audit
         import kb.feedback
         import kb.querylog
         import kb.tables  # noqa: F401  (importing registers the tables)

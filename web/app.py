@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -15,9 +15,10 @@ from kb.db import Database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.service import open_searcher
+from web.auth import reader_access
 from web.errors import install_error_handlers
 from web.render import make_templates
-from web.routers import api, documents, pages, search
+from web.routers import api, auth, documents, pages, search
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -65,7 +66,9 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
+    app.include_router(auth.router)
+    readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):
-        app.include_router(router)
+        app.include_router(router, dependencies=readers)
     install_error_handlers(app)
     return app

@@ -6,9 +6,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from web.auth import SignInRequired, sign_in_url
 from web.render import page
 
 log = logging.getLogger("kb.web")
@@ -21,11 +22,17 @@ def _wants_json(request: Request) -> bool:
 def install_error_handlers(app: FastAPI) -> None:
     """Register handlers for HTTP errors, validation errors and unexpected exceptions."""
 
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired):
+        if _wants_json(request):
+            return JSONResponse({"detail": "Sign in first."}, status_code=401)
+        return RedirectResponse(sign_in_url(exc.next_url), status_code=303)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        key = "not_found" if exc.status_code == 404 else "bad_request"
+        key = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "bad_request")
         return page(
             request,
             "error.html",

@@ -102,6 +102,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "搜索索引尚未建立。请运行 `kb ingest` 后刷新。",
     },
     "api_docs": {"en": "API", "zh": "API"},
+    "sign_in": {"en": "Sign in", "zh": "登录"},
+    "sign_out": {"en": "Sign out", "zh": "退出"},
+    "register": {"en": "Create a learner account", "zh": "注册学员账号"},
+    "username": {"en": "Username", "zh": "用户名"},
+    "password": {"en": "Password", "zh": "密码"},
+    "display_name": {"en": "Display name", "zh": "显示名称"},
+    "wrong_credentials": {
+        "en": "Wrong username or password.",
+        "zh": "用户名或密码错误。",
+    },
+    "throttled": {
+        "en": "Too many failed attempts. Wait a few minutes, then try again.",
+        "zh": "失败次数过多，请等待几分钟后再试。",
+    },
+    "forbidden_title": {"en": "Not allowed", "zh": "无权访问"},
 }
 
 

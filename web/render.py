@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from web.auth import current_user
 from web.csrf import csrf_token
 from web.i18n import choose_lang, t, vocabulary_label
 
@@ -33,7 +34,7 @@ def page(
         "csrf_token": csrf_token(request),
         "path_with_query": str(request.url.path)
         + (f"?{request.url.query}" if request.url.query else ""),
-        "user": getattr(request.state, "user", None),
+        "user": current_user(request),
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(

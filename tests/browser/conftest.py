@@ -42,6 +42,16 @@ summary: A document full of script injection attempts.
 """
 
 
+PASSWORD = "browser-test-pass"
+USERS = {
+    "learner": "learner",
+    "learner2": "learner",
+    "curator": "curator",
+    "curator2": "curator",
+    "admin": "admin",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,7 +73,26 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     }
     kb = [sys.executable, "-m", "kb.cli"]
     subprocess.run([*kb, "ingest"], env=env, check=True, capture_output=True, cwd=REPO)
+    for username, role in USERS.items():
+        subprocess.run(
+            [*kb, "user", "add", username, "--role", role],
+            input=PASSWORD + "\n",
+            text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=REPO,
+        )
     return env
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    """Sign a browser page in as one of the USERS."""
+    page.goto(base_url + "/signin")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()
 
 
 @pytest.fixture(scope="session")
