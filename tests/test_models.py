@@ -1,0 +1,110 @@
+"""The real embedding models, loaded once: offline loading, and everyday questions on shipped content."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from kb.db import Database
+from kb.settings import Settings
+from search.embedders import EmbedderPool
+from search.searcher import SearchRequest
+from search.service import ingest_and_index, open_searcher
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.models
+
+# question → the documents that answer it (the right one must be in the top 3, hybrid mode)
+EVERYDAY_QUESTIONS = {
+    "how do I raise a change request": {"template-change-request", "guide-change-management"},
+    "what went wrong when we changed vendors mid-project": {"lesson-en-vendor-switch-midproject"},
+    "how often should we send status reports": {"template-weekly-status-report",
+                                                "training-monitoring/03-rag-status-weekly-report"},
+    "what goes into a project charter": {"template-project-charter",
+                                         "training-initiating/03-writing-the-project-charter"},
+    "how to fill in the risk register": {"template-risk-register", "guide-risk-management"},
+    "how do we calculate SPI and CPI": {"training-monitoring/02-earned-value-spi-cpi",
+                                        "guide-monitoring-reporting"},
+    "what should a closure report contain": {"template-closure-report",
+                                             "training-closing/04-closure-report-and-archiving"},
+    "how to run a lessons learned workshop": {"training-closing/03-lessons-learned-workshop",
+                                              "guide-knowledge-management"},
+    "two projects need the same architect": {"lesson-zh-shared-architect-conflict-en",
+                                             "guide-resource-management"},
+    "what are the exit criteria of the planning phase": {"guide-planning"},
+    "how to plan communication with stakeholders": {"guide-communication-management",
+                                                    "template-communication-plan"},
+    "who approves a change that moves a milestone": {"guide-change-management",
+                                                     "training-executing/05-issues-and-change-requests",
+                                                     "training-monitoring/04-change-control-ccb"},
+    "风险登记册怎么填写": {"template-risk-register-zh", "guide-risk-management-zh"},
+    "变更评审流程": {"guide-change-management-zh", "lesson-zh-ccb-review-delay"},
+    "项目章程包含哪些内容": {"template-project-charter-zh",
+                           "training-initiating-zh/03-writing-the-project-charter"},
+    "周报什么时候提交": {"guide-monitoring-reporting-zh", "template-weekly-status-report-zh",
+                         "training-monitoring-zh/03-rag-status-weekly-report"},
+    "如何计算挣值和进度绩效指数": {"training-monitoring-zh/02-earned-value-spi-cpi",
+                                   "guide-monitoring-reporting-zh"},
+    "项目收尾需要做哪些工作": {"guide-closing-zh", "training-closing-zh"},
+    "资源冲突如何协调": {"guide-resource-management-zh", "lesson-zh-shared-architect-conflict"},
+    "如何组织经验教训总结会": {"guide-knowledge-management-zh",
+                               "training-closing-zh/03-lessons-learned-workshop"},
+    "启动阶段的关口评审": {"guide-initiating-zh", "guide-standard-process-zh",
+                           "training-initiating-zh/05-gate-1-charter-approval"},
+    "干系人登记册模板": {"template-stakeholder-register-zh"},
+    "绩效评估的关键指标有哪些": {"guide-performance-evaluation-zh",
+                                 "training-pmo-areas-zh/05-performance-evaluation"},
+    "沟通管理计划怎么写": {"guide-communication-management-zh", "template-communication-plan-zh"},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def pool():
+    return EmbedderPool(["minilm", "use-multilingual"], threads=2)
+
+
+@pytest.fixture(scope="session")
+def shipped_searcher(tmp_path_factory, pool):
+    root = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(REPO / "content", root / "content")
+    settings = Settings(content=root / "content", data=root / "data")
+    database = Database.connect(settings.db_url)
+    report, index = ingest_and_index(settings, database, pool)
+    assert report.errors == [] and index.embedded_texts > 0
+    return open_searcher(settings, database, pool)
+
+
+def test_models_load_offline_from_their_wheels(pool):
+    for name, dim in (("minilm", 384), ("use-multilingual", 512)):
+        embedder = pool.get(name)
+        vectors = embedder.encode_passages(["项目风险管理", "project risk management"])
+        assert vectors.shape == (2, dim) and embedder.dim == dim
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_multilingual_model_relates_chinese_and_english(pool):
+    use = pool.get("use-multilingual")
+    zh, en, other = use.encode_passages(
+        ["更换供应商", "changing the vendor", "bake a chocolate cake"]
+    )
+    assert float(zh @ en) > float(zh @ other)
+
+
+@pytest.mark.parametrize("question", list(EVERYDAY_QUESTIONS))
+def test_everyday_question_finds_the_right_document_in_top_3(shipped_searcher, question):
+    response = shipped_searcher.search(SearchRequest(question, log=False))
+    top3 = [hit.id for hit in response.results[:3]]
+    assert EVERYDAY_QUESTIONS[question] & set(top3), top3
+
+
+def test_semantic_mode_finds_a_paraphrase_without_shared_words(shipped_searcher):
+    response = shipped_searcher.search(
+        SearchRequest("our supplier was replaced halfway through", mode="semantic", log=False)
+    )
+    assert "lesson-en-vendor-switch-midproject" in [hit.id for hit in response.results[:5]]
+
+
+def test_related_documents_with_real_models(shipped_searcher):
+    related = [hit.id for hit in shipped_searcher.related("guide-risk-management")]
+    assert related and "guide-risk-management-zh" not in related
+    assert any("risk" in doc_id for doc_id in related)
