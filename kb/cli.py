@@ -296,6 +296,34 @@ def evaluate(
         )
 
 
+@main.command()
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=Path("../shared/eval/pm-corpus"),
+    show_default=True,
+    help="Markdown folder to benchmark with (repeated to reach 10k sections).",
+)
+@click.option("--rounds", default=3, show_default=True, help="Passes over the query set per mode.")
+@click.option("--out", type=click.Path(path_type=Path), help="Also write the JSON here.")
+@with_settings
+def bench(settings: Settings, corpus: Path, rounds: int, out: Path | None) -> None:
+    """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory."""
+    from search.bench import run_bench
+    from search.embedders import EmbedderPool
+    from search.service import prepare
+
+    prepare(settings)
+    pool = EmbedderPool(settings.embedders, settings.threads)
+    results = run_bench(
+        corpus, settings.data / "bench", pool, rounds, lambda m: click.echo(m, err=True)
+    )
+    text = json.dumps(results, indent=2)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+    click.echo(text)
+
+
 @main.group()
 def user() -> None:
     """Manage local accounts (learner, curator, admin)."""

@@ -1,0 +1,186 @@
+"""`kb bench`: measure ingest throughput, query latency per mode, serving memory and HTTP latency."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from kb.db import Database
+from kb.settings import Settings
+from search.embedders import EmbedderPool
+from search.searcher import MODES, SearchRequest
+from search.service import ingest_and_index, open_searcher
+
+QUERIES = [
+    "what went wrong when we changed vendors mid-project",
+    "how do I raise a change request",
+    "stakeholder engagement plan",
+    "risk register review",
+    "user research with assisted digital users",
+    "agile delivery team roles",
+    "accessibility testing",
+    "how to write a good lesson learned",
+    "budget overrun early warning",
+    "service assessment preparation",
+    "变更评审流程",
+    "风险登记册怎么填写",
+    "项目章程包含哪些内容",
+    "如何做好开源社区的沟通",
+    "测试策略",
+    "持续集成",
+]
+Log = Callable[[str], None]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """Return p50 and p95 of latencies in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(p95, 2)}
+
+
+def build_corpus(source: Path, target: Path, min_sections: int, log: Log) -> None:
+    """Copy Markdown files from source (repeating the set if needed) until ~min_sections."""
+    from ingest.pipeline import check_content
+
+    per_file = {doc.path: len(doc.sections) for doc in check_content(source, 2_000_000).changed}
+    target.mkdir(parents=True, exist_ok=True)
+    total, copy = 0, 0
+    while total < min_sections:
+        for rel, count in sorted(per_file.items()):
+            destination = target / f"copy{copy}" / rel
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / rel, destination)
+            total += count
+            if total >= min_sections:
+                break
+        copy += 1
+    log(f"corpus {target.name}: {total} sections")
+
+
+def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> dict:
+    """Cold ingest (catalog + indexes, real models) and a no-change re-ingest."""
+    settings = Settings(content=corpus, data=data, embedders=pool.names)
+    database = Database.connect(settings.db_url)
+    started = time.perf_counter()
+    report, index = ingest_and_index(settings, database, pool)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    ingest_and_index(settings, database, pool)
+    again = time.perf_counter() - started
+    from search.records import load_records
+
+    with database.session() as session:
+        texts = [record.embedding_text() for record in load_records(session)]
+    encode = {}
+    for name in pool.names:
+        started = time.perf_counter()
+        for i in range(0, len(texts), 256):
+            pool.get(name).encode_passages(texts[i : i + 256])
+        encode[name] = round(time.perf_counter() - started, 2)
+    raw = sum(encode.values())
+    log(f"ingest: {report.sections} sections cold in {cold:.1f} s; raw encode {raw:.1f} s")
+    return {
+        "documents": report.documents,
+        "sections": report.sections,
+        "cold_seconds": round(cold, 2),
+        "sections_per_second": round(report.sections / cold, 1),
+        "raw_encode_seconds": encode,
+        "overhead_over_encode_pct": round(100 * (cold - raw) / raw, 1) if raw else None,
+        "no_change_seconds": round(again, 2),
+        "embedded_texts": index.embedded_texts,
+    }
+
+
+def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
+    """Query latency per mode over the corpus, query embedding included."""
+    settings = Settings(content=corpus, data=data, embedders=pool.names)
+    database = Database.connect(settings.db_url)
+    report, _ = ingest_and_index(settings, database, pool)
+    searcher = open_searcher(settings, database, pool)
+    searcher.warm_up()
+    result = {"sections": report.sections}
+    for mode in MODES:
+        samples = []
+        for _ in range(rounds):
+            for query in QUERIES:
+                started = time.perf_counter()
+                searcher.search(SearchRequest(query, mode=mode, log=False))
+                samples.append((time.perf_counter() - started) * 1000)
+        result[mode] = percentiles(samples)
+        log(f"{report.sections} sections, {mode}: {result[mode]}")
+    return result
+
+
+def measure_server(corpus: Path, data: Path, names: list[str], log: Log) -> dict:
+    """Start `kb serve`, load /api/search with 1 and 20 clients, read the peak RSS."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "KB_CONTENT": str(corpus), "KB_DATA": str(data),
+           "KB_EMBEDDERS": json.dumps(names)}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api/search"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url, params={"q": "risk"}, timeout=5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        result: dict = {}
+        for clients in (1, 20):
+            queries = QUERIES * (2 if clients == 1 else 5)
+            with httpx.Client() as client, ThreadPoolExecutor(clients) as workers:
+                samples = list(workers.map(lambda q, c=client: _timed_get(c, url, q), queries))
+            result[f"http_{clients}_clients"] = percentiles(samples)
+            log(f"HTTP /api/search with {clients} clients: {result[f'http_{clients}_clients']}")
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        peak_kb = next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
+        )
+        result["serving_peak_rss_mb"] = round(peak_kb / 1024, 1)
+        return result
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _timed_get(client: httpx.Client, url: str, query: str) -> float:
+    started = time.perf_counter()
+    client.get(url, params={"q": query}, timeout=30).raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def run_bench(source: Path, work: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
+    """Run every measurement and return the numbers."""
+    work.mkdir(parents=True, exist_ok=True)
+    small, large = work / "corpus-1k", work / "corpus-10k"
+    for folder in (small, large, work / "data-ingest", work / "data-1k", work / "data-10k"):
+        shutil.rmtree(folder, ignore_errors=True)
+    build_corpus(source, small, 1_000, log)
+    build_corpus(source, large, 10_000, log)
+    results = {"machine": {"cores": os.cpu_count()}, "embedders": pool.names}
+    results["ingest"] = measure_ingest(source, work / "data-ingest", pool, log)
+    results["queries_1k"] = measure_queries(small, work / "data-1k", pool, rounds, log)
+    results["queries_10k"] = measure_queries(large, work / "data-10k", pool, rounds, log)
+    results["server_10k"] = measure_server(large, work / "data-10k", pool.names, log)
+    return results
