@@ -13,7 +13,7 @@ from kb.db import Database
 from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore
-from search.keyword import KeywordIndex
+from search.keyword import SCHEMA_VERSION, KeywordIndex
 from search.records import SectionRecord, load_records
 from search.spelling import vocabulary
 from search.vectors import VectorIndex
@@ -56,7 +56,11 @@ def sync_indexes(
             records = load_records(session)
         current = store.current()
         wanted = {record.sid: record.text_hash for record in records}
-        same_models = current is not None and current.manifest.get("embedders") == embedder_names
+        same_models = (
+            current is not None
+            and current.manifest.get("embedders") == embedder_names
+            and current.manifest.get("keyword_schema") == SCHEMA_VERSION
+        )
         rebuild = full or current is None or not same_models
         if not rebuild and current.sections == wanted:
             return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
@@ -80,6 +84,7 @@ def sync_indexes(
         manifest = {
             "sections": {str(sid): digest for sid, digest in wanted.items()},
             "embedders": embedder_names,
+            "keyword_schema": SCHEMA_VERSION,
             "created": time.time(),
         }
         generation: Generation = store.publish(folder, manifest)

@@ -29,6 +29,7 @@ class SectionRecord:
     phases: tuple[str, ...]
     areas: tuple[str, ...]
     tags: tuple[str, ...]
+    anchor: str = ""
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this section's values of a facet (phase, area and tag have several)."""
@@ -64,6 +65,7 @@ def load_records(session: Session) -> list[SectionRecord]:
             DocumentRow.phases,
             DocumentRow.areas,
             DocumentRow.tags,
+            SectionRow.anchor,
         )
         .join(DocumentRow, DocumentRow.id == SectionRow.doc_id)
         .order_by(SectionRow.id)
@@ -83,6 +85,7 @@ def load_records(session: Session) -> list[SectionRecord]:
             phases=tuple(row[10] or ()),
             areas=tuple(row[11] or ()),
             tags=tuple(str(t).lower() for t in row[12] or ()),
+            anchor=row[13],
         )
         for row in rows
     ]
