@@ -1,0 +1,94 @@
+"""The `kb` command: help, ingest summary and exit codes, check, docs, search --json, config."""
+
+import json
+
+from click.testing import CliRunner
+
+from kb.cli import main
+from kb.settings import Settings
+from tests.conftest import LESSON_EN
+
+FAKE = {"KB_EMBEDDERS": '["fake"]'}
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(main, list(args), env={**FAKE, **(env or {})})
+
+
+def paths(settings):
+    return ["--content", str(settings.content), "--data", str(settings.data)]
+
+
+def test_help_lists_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("ingest", "check", "search", "eval", "bench", "serve", "user"):
+        assert command in result.output
+
+
+def test_ingest_summary_and_error_exit(content, settings):
+    content.write("lessons/vendor.md", LESSON_EN)
+    ok = invoke("ingest", *paths(settings))
+    assert ok.exit_code == 0, ok.output
+    assert "1 documents" in ok.output and "0 errors" in ok.output and "generation" in ok.output
+    content.write("bad.md", "---\nkind: essay\n---\nx\n")
+    bad = invoke("ingest", *paths(settings))
+    assert bad.exit_code == 1 and "bad.md:2" in bad.output and "use one of" in bad.output
+
+
+def test_check_exit_codes_and_json(content, settings):
+    content.write("good.md", "# Good\n\ntext\n")
+    assert invoke("check", *paths(settings)).exit_code == 0
+    content.write("bad.md", "---\nphase: [planing]\nkind: guide\n---\nx\n")
+    result = invoke("check", "--json", *paths(settings))
+    assert result.exit_code == 1
+    problems = json.loads(result.output)
+    assert problems[0]["path"] == "bad.md" and problems[0]["line"] == 2
+
+
+def test_missing_content_folder_is_a_clear_error(tmp_path):
+    result = invoke("check", "--content", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_docs_and_search_json(content, settings):
+    content.write("lessons/vendor.md", LESSON_EN)
+    invoke("ingest", *paths(settings))
+    docs = json.loads(invoke("docs", "--json", *paths(settings)).output)
+    assert docs[0]["id"] == "lesson-vendor-switch"
+    result = invoke("search", "vendor contract", "--json", "--kind", "lesson", *paths(settings))
+    data = json.loads(result.output)
+    hit = data["results"][0]
+    assert set(data) >= {"results", "did_you_mean", "facets"}
+    assert {"id", "path", "url", "anchor", "title", "snippet", "score", "legs"} <= set(hit)
+    assert hit["path"] == "lessons/vendor.md" and hit["url"].startswith(
+        "/docs/lesson-vendor-switch"
+    )
+
+
+def test_search_before_ingest_says_what_to_do(settings):
+    result = invoke("search", "anything", *paths(settings))
+    assert result.exit_code == 2 and "kb ingest" in result.output
+
+
+def test_every_setting_is_documented():
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"setting {name} has no description"
+    assert "KB_CONTENT" in invoke("config").output
+
+
+def test_eval_on_a_tiny_beir_set(tmp_path, settings):
+    folder = tmp_path / "tiny"
+    (folder / "qrels").mkdir(parents=True)
+    corpus = [
+        {"_id": "d1", "title": "Vendor switch", "text": "We replaced the vendor mid-project."},
+        {"_id": "d2", "title": "Risk register", "text": "Review risks weekly with owners."},
+    ]
+    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(c) for c in corpus))
+    (folder / "queries.jsonl").write_text(json.dumps({"_id": "q1", "text": "replaced vendor"}))
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
+    result = invoke("eval", str(folder), "--json", "--data", str(settings.data))
+    metrics = json.loads(result.output)
+    assert metrics["hybrid"]["ndcg@10"] == 1.0 and metrics["keyword"]["mrr@10"] == 1.0
+    missing = invoke("eval", str(folder), "--split", "dev", "--data", str(settings.data))
+    assert missing.exit_code == 2 and "dev.tsv" in missing.output
