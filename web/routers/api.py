@@ -11,27 +11,10 @@ from kb import browse, catalog
 from kb.feedback import record_feedback
 from kb.markdown import render_html
 from kb.taxonomy import Area, Kind, Lang, Phase
-from search.searcher import SearchRequest
+from search.searcher import SearchHit, SearchRequest
 from web.deps import DatabaseDep, SearcherDep
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-class Hit(BaseModel):
-    """One document in the results, deep-linked to its best section."""
-
-    id: str
-    path: str
-    url: str
-    anchor: str
-    title: str
-    heading: str
-    snippet: str
-    score: float
-    legs: list[str]
-    kind: str
-    lang: str
-    summary: str
 
 
 class SearchResult(BaseModel):
@@ -40,7 +23,7 @@ class SearchResult(BaseModel):
     query: str
     mode: str
     total: int
-    results: list[Hit]
+    results: list[SearchHit]
     did_you_mean: str | None
     facets: dict[str, dict[str, int]]
     took_ms: float
@@ -117,7 +100,7 @@ def _published(database, doc_id: str):
         return document, catalog.translation_id(session, document)
 
 
-@router.get("/documents/{doc_id:path}/related", response_model=list[Hit])
+@router.get("/documents/{doc_id:path}/related", response_model=list[SearchHit])
 def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
     """The nearest other documents (never the document itself or its translation)."""
     _published(database, doc_id)
