@@ -52,9 +52,13 @@ class Database:
         """Create the tables of every module that registered them with `Base`."""
         import kb.accounts
         import kb.audit
+        import kb.certificates
         import kb.feedback
+        import kb.progress
         import kb.querylog
-        import kb.tables  # noqa: F401  (importing registers the tables)
+        import kb.revisions
+        import kb.tables
+        import kb.workflow  # noqa: F401  (importing registers the tables)
 
         Base.metadata.create_all(self.engine)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ingest.pipeline import IngestReport, Progress, ingest
 from kb.db import Database
+from kb.revisions import record_disk_revisions
 from kb.settings import Settings
 from search.analyzer import configure_jieba
 from search.embedders import EmbedderPool
@@ -30,6 +31,7 @@ def ingest_and_index(
     """Sync the catalog with the content folder, then the indexes with the catalog."""
     prepare(settings)
     report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
+    record_disk_revisions(database, settings.content, report.added + report.updated)
     index_report = sync_indexes(
         database,
         GenerationStore(settings.index_root),

@@ -18,7 +18,7 @@ from search.service import open_searcher
 from web.auth import reader_access
 from web.errors import install_error_handlers
 from web.render import make_templates
-from web.routers import api, auth, documents, pages, search
+from web.routers import api, auth, curate, documents, pages, search, training, training_api
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -67,8 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     app.include_router(auth.router)
+    app.include_router(curate.router)
     readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):
         app.include_router(router, dependencies=readers)
+    app.include_router(training.router, dependencies=readers)
+    app.include_router(training_api.router, dependencies=readers)
+    app.include_router(training.public_router)
+    app.include_router(training_api.public_router)
     install_error_handlers(app)
     return app

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import Request
 
 from kb.taxonomy import label
+from web.i18n_curate import CURATE_STRINGS
 
 LANGS = ("zh", "en")
 COOKIE = "ui_lang"
 
 STRINGS: dict[str, dict[str, str]] = {
+    **CURATE_STRINGS,  # the curator pages (web/i18n_curate.py)
     "site_name": {"en": "PMO Knowledge Base", "zh": "PMO 知识库"},
     "tagline": {
         "en": "Lessons learned, templates, process guides and training for every project phase.",
@@ -117,6 +119,87 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "失败次数过多，请等待几分钟后再试。",
     },
     "forbidden_title": {"en": "Not allowed", "zh": "无权访问"},
+    # training (issue 5)
+    "training_catalogue": {"en": "Training modules", "zh": "培训模块"},
+    "status_not_started": {"en": "Not started", "zh": "未开始"},
+    "status_in_progress": {"en": "In progress", "zh": "进行中"},
+    "status_completed": {"en": "Completed", "zh": "已完成"},
+    "status_locked": {"en": "Locked", "zh": "未解锁"},
+    "take_first": {"en": "Take this module first:", "zh": "请先完成："},
+    "minutes": {"en": "{n} min", "zh": "{n} 分钟"},
+    "steps_count": {"en": "{n} steps", "zh": "{n} 个步骤"},
+    "pass_mark": {"en": "Pass mark {n}%", "zh": "及格线 {n}%"},
+    "prerequisites": {"en": "Prerequisites", "zh": "先修模块"},
+    "none": {"en": "None", "zh": "无"},
+    "objectives": {"en": "What you will learn", "zh": "学习目标"},
+    "start_module": {"en": "Start the module", "zh": "开始学习"},
+    "resume": {"en": "Resume where I left off", "zh": "从上次离开处继续"},
+    "open_module": {"en": "Open", "zh": "打开"},
+    "progress_text": {
+        "en": "{done} of {total} steps done · quiz score {score}%",
+        "zh": "已完成 {done}/{total} 个步骤 · 测验成绩 {score}%",
+    },
+    "score_rule": {
+        "en": "Your quiz score is the share of this module's questions whose latest answer is "
+        "correct. The module is complete when every step is done and the score reaches {n}%.",
+        "zh": "测验成绩 = 本模块所有题目中最近一次回答正确的比例。完成全部步骤且成绩达到 {n}% 即完成模块。",
+    },
+    "sign_in_to_track": {
+        "en": "Sign in to record your progress, answer the quizzes and earn a certificate.",
+        "zh": "登录后即可记录学习进度、回答测验并获得证书。",
+    },
+    "sign_in_to_answer": {"en": "Sign in to answer", "zh": "登录后作答"},
+    "outline": {"en": "Outline", "zh": "大纲"},
+    "step_of": {"en": "Step {n} of {total}", "zh": "第 {n} 步，共 {total} 步"},
+    "previous_step": {"en": "Previous step", "zh": "上一步"},
+    "next_step": {"en": "Next step", "zh": "下一步"},
+    "back_to_module": {"en": "Back to the module", "zh": "返回模块"},
+    "quiz": {"en": "Quiz", "zh": "测验"},
+    "question_n": {"en": "Question {n}", "zh": "第 {n} 题"},
+    "check_answer": {"en": "Check answer", "zh": "提交答案"},
+    "answer_correct": {"en": "Correct.", "zh": "回答正确。"},
+    "answer_wrong": {
+        "en": "Not quite. Read the explanation and try again.",
+        "zh": "回答不正确。请阅读解析后再试一次。",
+    },
+    "explanation": {"en": "Explanation", "zh": "解析"},
+    "attempts": {"en": "Attempts: {n}", "zh": "作答次数：{n}"},
+    "module_locked": {"en": "This module is locked.", "zh": "此模块尚未解锁。"},
+    "module_complete": {
+        "en": "You have completed this module.",
+        "zh": "您已完成此模块。",
+    },
+    "view_certificate": {"en": "View your certificate", "zh": "查看证书"},
+    "certificate": {"en": "Certificate", "zh": "证书"},
+    "certificate_title": {"en": "Certificate of completion", "zh": "结业证书"},
+    "certifies": {"en": "This certifies that", "zh": "兹证明"},
+    "has_completed": {"en": "has completed the training module", "zh": "已完成培训模块"},
+    "score": {"en": "Score", "zh": "成绩"},
+    "issued_on": {"en": "Date", "zh": "颁发日期"},
+    "verification_code": {"en": "Verification code", "zh": "验证码"},
+    "verify_at": {"en": "Verify at", "zh": "验证地址"},
+    "print": {"en": "Print", "zh": "打印"},
+    "certificate_valid": {"en": "This certificate is valid.", "zh": "该证书真实有效。"},
+    "certificate_unknown": {
+        "en": "No certificate has the code “{code}”.",
+        "zh": "没有找到验证码为“{code}”的证书。",
+    },
+    "team_view": {"en": "Team training view", "zh": "团队培训概览"},
+    "learner": {"en": "Learner", "zh": "学员"},
+    "module": {"en": "Module", "zh": "模块"},
+    "completed_count": {"en": "Completed", "zh": "已完成"},
+    "in_progress_count": {"en": "In progress", "zh": "进行中"},
+    "started_count": {"en": "Started", "zh": "已开始"},
+    "average_score": {"en": "Average quiz score", "zh": "平均测验成绩"},
+    "by_learner": {"en": "By learner", "zh": "按学员"},
+    "by_module": {"en": "By module", "zh": "按模块"},
+    "weak_questions": {
+        "en": "Questions most often answered wrongly",
+        "zh": "最常答错的题目",
+    },
+    "wrong_of": {"en": "{wrong} wrong of {n}", "zh": "{n} 次中错 {wrong} 次"},
+    "no_answers_yet": {"en": "No answers yet.", "zh": "暂无作答记录。"},
+    "completed_modules": {"en": "Completed modules", "zh": "已完成的模块"},
 }
 
 

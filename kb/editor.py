@@ -1,0 +1,226 @@
+"""The editor's model: form fields ⇄ Markdown file text, and validation mapped back to the fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ingest.build import BuildContext, build_document
+from ingest.frontmatter import FrontMatterError, split_front_matter
+from kb.markdown.parser import inline_text, parse
+from kb.paths import UnsafePath, path_for
+from kb.problems import Problem, Severity
+from kb.schema import lesson_section_hint, missing_lesson_sections
+
+COMMON = ("id", "title", "kind", "lang", "summary", "tags", "phase", "area", "owner", "updated")
+LESSON = ("project", "date", "impact", "priority", "action_status")
+LISTS = ("tags", "phase", "area")
+FORM_FIELDS = (*COMMON, "translation_of", *LESSON, "creates")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PLAIN = re.compile(r"^[^\W\d_][\w -]*$")
+YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
+REQUIRED_MISSING = re.compile(r"required field '(\w+)'")
+EDITABLE_KINDS = ("guide", "lesson", "template")
+
+
+@dataclass
+class Draft:
+    """What the editor form holds: front-matter fields, other front-matter (YAML) and the body."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    extra: str = ""
+    body: str = ""
+
+
+@dataclass
+class Check:
+    """Validation of a draft: problems by form field ('body', a field name, or 'form')."""
+
+    problems: dict[str, list[Problem]]
+    rel: str
+
+    @property
+    def has_errors(self) -> bool:
+        """Tell whether any problem is an error (warnings do not block review)."""
+        return any(p.severity == Severity.ERROR for ps in self.problems.values() for p in ps)
+
+    def as_json(self) -> list[dict[str, object]]:
+        """Return the problems as JSON-ready dicts with their field."""
+        return [{**p.as_dict(), "field": name} for name, ps in self.problems.items() for p in ps]
+
+
+def _plain(value: str) -> bool:
+    return bool(PLAIN.match(value)) and value.lower() not in YAML_WORDS
+
+
+def _yaml_line(name: str, value: Any) -> str:
+    if isinstance(value, list):
+        items = [v if _plain(v) else json.dumps(v, ensure_ascii=False) for v in map(str, value)]
+        return f"{name}: [{', '.join(items)}]"
+    if isinstance(value, str) and DATE.match(value):
+        return f"{name}: {value}"
+    dumped = yaml.safe_dump(
+        {name: value}, allow_unicode=True, default_flow_style=False, sort_keys=False, width=10_000
+    )
+    return dumped.strip()
+
+
+def compose(draft: Draft) -> str:
+    """Return the Markdown file text of a draft: YAML front-matter then the body."""
+    values = dict(draft.fields)
+    kind = values.get("kind")
+    order = list(COMMON) + ["translation_of"]
+    order += list(LESSON) if kind == "lesson" else []
+    order += ["creates"] if kind == "template" else []
+    lines = [
+        _yaml_line(name, values[name]) for name in order if values.get(name) not in (None, "", [])
+    ]
+    extra = draft.extra.strip()
+    front = "\n".join(lines + ([extra] if extra else []))
+    return f"---\n{front}\n---\n\n{draft.body.strip()}\n"
+
+
+def decompose(text: str) -> Draft:
+    """Split file text into editor fields; unknown front-matter stays as YAML text (lossless)."""
+    try:
+        front = split_front_matter(text, "draft.md")
+    except FrontMatterError:
+        return Draft({}, "", text)
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, value in front.data.items():
+        if name == "status":
+            continue  # the workflow decides the status
+        if name in FORM_FIELDS:
+            fields[name] = _form_value(name, value)
+        else:
+            extra[name] = value
+    extra_text = (
+        yaml.safe_dump(extra, allow_unicode=True, sort_keys=False, width=10_000) if extra else ""
+    )
+    return Draft(fields, extra_text, front.body.strip("\n"))
+
+
+def _form_value(name: str, value: Any) -> Any:
+    if name in LISTS:
+        items = value if isinstance(value, list) else [value] if value else []
+        return [str(item) for item in items]
+    return "" if value is None else str(value)
+
+
+def from_form(form: dict[str, Any]) -> Draft:
+    """Build a draft from submitted form values (lists as comma text or repeated fields)."""
+    fields: dict[str, Any] = {}
+    for name in FORM_FIELDS:
+        value = form.get(name)
+        if name in LISTS:
+            items = value if isinstance(value, list) else str(value or "").split(",")
+            fields[name] = [item.strip() for item in items if item and item.strip()]
+        elif value is not None and str(value).strip():
+            fields[name] = str(value).strip()
+    return Draft(fields, str(form.get("extra") or ""), str(form.get("body") or ""))
+
+
+def rel_for(text: str, fallback: str = "draft.md") -> str:
+    """Return the path a text would be published at (derived from its id, kind and lang)."""
+    try:
+        data = split_front_matter(text, fallback).data
+    except FrontMatterError:
+        return fallback
+    try:
+        return path_for(
+            str(data.get("id") or ""), str(data.get("kind") or ""), str(data.get("lang"))
+        )
+    except UnsafePath:
+        return fallback
+
+
+def field_lines(text: str) -> tuple[dict[int, str], int]:
+    """Return {line: top-level field} of the front-matter and the first line of the body."""
+    lines = text.split("\n")
+    mapping: dict[int, str] = {}
+    if not lines or lines[0].strip() != "---":
+        return mapping, 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            return mapping, number + 1
+        match = re.match(r"^([\w-]+)\s*:", line)
+        if match:
+            mapping[number] = match.group(1)
+    return mapping, 1
+
+
+def check(text: str, rel: str | None = None) -> Check:
+    """Validate file text with the same schema as `kb check`, grouping problems by form field."""
+    rel = rel or rel_for(text)
+    result = build_document(rel, text, BuildContext())
+    problems = list(result.problems)
+    data = {}
+    try:
+        data = split_front_matter(text, rel).data
+    except FrontMatterError:
+        pass
+    if not data.get("id"):
+        problems.append(Problem(rel, 1, "required field 'id' is missing", "give a slug id"))
+    if str(data.get("kind", "guide")) not in EDITABLE_KINDS:
+        problems.append(
+            Problem(rel, 1, "kind: the editor handles guides, lessons and templates", "")
+        )
+    if result.document is None and str(data.get("kind")) == "lesson":
+        problems.extend(_missing_sections(text, rel, problems))
+    lines, body_line = field_lines(text)
+    grouped: dict[str, list[Problem]] = {}
+    for problem in problems:
+        grouped.setdefault(_field_of(problem, lines, body_line), []).append(problem)
+    return Check(grouped, rel)
+
+
+def _missing_sections(text: str, rel: str, known: list[Problem]) -> list[Problem]:
+    """Report missing lesson sections even when the front-matter has errors too."""
+    if any("a lesson needs the section" in p.message for p in known):
+        return []
+    try:
+        front = split_front_matter(text, rel)
+    except FrontMatterError:
+        return []
+    tokens = parse(front.body)
+    headings = [
+        inline_text(tokens[i + 1])
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == "h2"
+    ]
+    last = front.body_line + front.body.count("\n")
+    return [
+        Problem(rel, last, f"a lesson needs the section '{name}', which is missing",
+                lesson_section_hint(name))
+        for name in missing_lesson_sections(headings)
+    ]  # fmt: skip
+
+
+def _field_of(problem: Problem, lines: dict[int, str], body_line: int) -> str:
+    missing = REQUIRED_MISSING.search(problem.message)
+    if missing:
+        return missing.group(1)
+    if problem.line in lines:
+        name = lines[problem.line]
+        return name if name in FORM_FIELDS else "extra"
+    if problem.line >= body_line > 1:
+        return "body"
+    prefix = problem.message.split(":", 1)[0].split(".", 1)[0].strip()
+    return prefix if prefix in FORM_FIELDS else "form"
+
+
+def set_status(text: str, status: str) -> str:
+    """Return the text with its front-matter `status` set (added or replaced)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return f"---\nstatus: {status}\n---\n{text}"
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            head = [line for line in lines[1:index] if not re.match(r"^status\s*:", line)]
+            return "\n".join(["---", *head, f"status: {status}", *lines[index:]])
+    return text

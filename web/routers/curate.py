@@ -1,0 +1,331 @@
+"""Curator pages under /curate: editor, upload, workflow, history and diffs, dashboard, audit log.
+
+Every route checks the role on the server (CuratorDep / AdminDep) and every post checks CSRF;
+the work is done by kb.editor, kb.workflow, kb.publish, kb.revisions and kb.analytics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.datastructures import UploadFile
+
+from ingest.build import default_id
+from ingest.frontmatter import FrontMatterError, split_front_matter
+from ingest.reader import ReadError, decode_markdown
+from kb import analytics, catalog, editor, workflow
+from kb.audit import recent_events
+from kb.markdown import render_html
+from kb.publish import Publisher, PublishError, approve, unpublish
+from kb.revisions import get_revision, list_revisions, side_by_side, unified_diff
+from search.generations import GenerationStore
+from search.indexer import sync_indexes
+from web.auth import AdminDep, CuratorDep
+from web.csrf import verify_csrf
+from web.curate_views import editor_context, form_values, trend_chart
+from web.deps import DatabaseDep, SettingsDep
+from web.render import page
+
+router = APIRouter(prefix="/curate", include_in_schema=False)
+CSRF = [Depends(verify_csrf)]
+
+
+def get_publisher(request: Request) -> Publisher:
+    """Return a publisher that updates the serving indexes with the already-loaded models."""
+    settings, database = request.state.settings, request.state.database
+    embedders = request.state.searcher.embedders
+
+    def reindex():
+        store = GenerationStore(settings.index_root)
+        return sync_indexes(database, store, list(embedders), lambda name: embedders[name])
+
+    return Publisher(database, settings.content, reindex, settings.self_approval)
+
+
+PublisherDep = Annotated[Publisher, Depends(get_publisher)]
+
+
+def _doc_url(doc_id: str, **query: str) -> str:
+    suffix = "&".join(f"{k}={quote(v)}" for k, v in query.items())
+    return f"/curate/doc/{quote(doc_id)}" + (f"?{suffix}" if suffix else "")
+
+
+def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
+    found = workflow.head_text(database, doc_id, settings.content)
+    if found is None:
+        raise HTTPException(404, f"There is no document or draft '{doc_id}'.")
+    return found
+
+
+@router.get("")
+def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
+    """Drafts and reviews, content problems, search analytics, stale content, feedback."""
+    problems = analytics.content_problems(settings.content, settings.max_file_bytes)
+    context = {
+        "drafts": workflow.states(database, workflow.DRAFT),
+        "reviews": workflow.states(database, workflow.IN_REVIEW),
+        "problems": problems,
+        "error_count": sum(1 for p in problems if p.severity == "error"),
+        "top": analytics.top_queries(database),
+        "zero": analytics.zero_result_queries(database),
+        "unhelpful": analytics.unhelpful_queries(database),
+        "chart": trend_chart(analytics.search_trend(database)),
+        "stale": analytics.stale_documents(database, settings.stale_months),
+        "stale_months": settings.stale_months,
+        "feedback": analytics.feedback_by_document(database),
+    }
+    return page(request, "curate/dashboard.html", context)
+
+
+@router.get("/docs")
+def documents(request: Request, user: CuratorDep, database: DatabaseDep):
+    """Every catalogued document and every draft, to open in the editor."""
+    with database.session() as session:
+        rows = catalog.list_documents(session)
+    states = workflow.states(
+        database, workflow.DRAFT, workflow.IN_REVIEW, workflow.ARCHIVED, workflow.PUBLISHED
+    )
+    in_catalog = {row.id for row in rows}
+    return page(
+        request,
+        "curate/documents.html",
+        {"rows": rows, "others": [s for s in states if s.doc_id not in in_catalog]},
+    )
+
+
+@router.get("/new")
+def new_document(request: Request, user: CuratorDep, database: DatabaseDep, template: str = ""):
+    """The editor for a new document, empty or started from a template."""
+    fields: dict = {"kind": "guide", "lang": "en", "owner": user.name}
+    body = ""
+    if template:
+        with database.session() as session:
+            source = catalog.get(session, template)
+        if source is None or source.kind != "template":
+            raise HTTPException(404, f"There is no template '{template}'.")
+        fields.update(kind=source.meta.get("creates", "guide"), lang=source.lang)
+        fields.update(phase=list(source.phases), area=list(source.areas))
+        if fields["kind"] == "lesson":
+            fields["date"] = dt.date.today().isoformat()
+        body = source.body.strip()
+    draft = editor.Draft(fields, "", body)
+    return page(
+        request, "curate/editor.html", editor_context(draft, checked=False, template=template)
+    )
+
+
+@router.get("/edit/{doc_id:path}")
+def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+    """The editor for an existing document's working copy."""
+    state, text = _head(database, settings, doc_id)
+    context = editor_context(
+        editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None
+    )
+    return page(request, "curate/editor.html", context)
+
+
+@router.post("/check", dependencies=CSRF)
+async def check(request: Request, user: CuratorDep):
+    """Live validation and preview for the editor (JSON)."""
+    draft = editor.from_form(form_values(await request.form()))
+    result = editor.check(editor.compose(draft))
+    return JSONResponse(
+        {"html": render_html(draft.body), "problems": result.as_json(), "ok": not result.has_errors}
+    )
+
+
+@router.post("/save", dependencies=CSRF)
+async def save(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
+    """Save the editor as a draft revision — or show problems, a preview, or an edit conflict."""
+    form = await request.form()
+    values = form_values(form)
+    draft = editor.from_form(values)
+    doc_id = str(values.get("doc_id") or "")
+    if doc_id:
+        draft.fields["id"] = doc_id
+    base = int(str(values.get("base") or "0") or 0)
+    message = str(values.get("message") or "")[:500]
+    common = {"doc_id": doc_id, "base": base, "message": message}
+    target = doc_id or str(draft.fields.get("id") or "")
+    if values.get("action") == "preview" or not target:
+        return page(request, "curate/editor.html", editor_context(draft, **common))
+    text = editor.compose(draft)
+    title = str(draft.fields.get("title") or target)
+    try:
+        workflow.save_draft(
+            database, settings.content, target, text, title=title, author=user.username,
+            base=base, message=message, create=not doc_id,
+        )  # fmt: skip
+    except workflow.EditConflict as conflict:
+        context = editor_context(draft, **{**common, "base": conflict.head})
+        context["conflict"] = side_by_side(conflict.head_text, text)
+        return page(request, "curate/editor.html", context, status_code=409)
+    except workflow.WorkflowError as error:
+        context = editor_context(draft, **common, error=str(error))
+        return page(request, "curate/editor.html", context, status_code=409)
+    return RedirectResponse(_doc_url(target, saved="1"), status_code=303)
+
+
+@router.get("/doc/{doc_id:path}")
+def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+    """A document's workflow page: state, working copy preview, problems and the next steps."""
+    state, text = _head(database, settings, doc_id)
+    draft = editor.decompose(text)
+    result = editor.check(text, state.path or None)
+    with database.session() as session:
+        head = get_revision(session, doc_id, state.head)
+    own = user.username in (state.submitted_by, head.author if head else "")
+    return page(
+        request,
+        "curate/document.html",
+        {
+            "state": state,
+            "head": head,
+            "draft": draft,
+            "html": render_html(draft.body),
+            "problems": result.problems,
+            "has_errors": result.has_errors,
+            "may_approve": settings.self_approval or not own,
+            "flash": request.query_params.get("done") or request.query_params.get("saved"),
+        },
+    )
+
+
+def _step(doc_id: str, action):
+    try:
+        action()
+    except (workflow.WorkflowError, PublishError) as error:
+        raise HTTPException(409, str(error)) from None
+    return RedirectResponse(_doc_url(doc_id, done="1"), status_code=303)
+
+
+@router.post("/submit/{doc_id:path}", dependencies=CSRF)
+def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):
+    """Send a draft for review."""
+    state, text = _head(database, settings, doc_id)
+    errors = editor.check(text, state.path or None).has_errors
+    root = settings.content
+    return _step(doc_id, lambda: workflow.submit(database, root, doc_id, user.username, errors))
+
+
+@router.post("/approve/{doc_id:path}", dependencies=CSRF)
+def approve_and_publish(
+    user: CuratorDep, publisher: PublisherDep, doc_id: str, message: Annotated[str, Form()] = ""
+):
+    """Approve a document in review and publish it (not one's own change)."""
+    return _step(doc_id, lambda: approve(publisher, doc_id, user.username, message[:500]))
+
+
+@router.post("/reject/{doc_id:path}", dependencies=CSRF)
+def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, note: Annotated[str, Form()] = ""):  # fmt: skip
+    """Return a document in review to its author as a draft."""
+    root = settings.content
+    return _step(doc_id, lambda: workflow.reject(database, root, doc_id, user.username, note))
+
+
+@router.post("/unpublish/{doc_id:path}", dependencies=CSRF)
+def unpublish_document(
+    user: CuratorDep, publisher: PublisherDep, doc_id: str, message: Annotated[str, Form()] = ""
+):
+    """Take a published document away from readers (archived; history kept)."""
+    return _step(doc_id, lambda: unpublish(publisher, doc_id, user.username, message[:500]))
+
+
+@router.get("/history/{doc_id:path}")
+def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+    """A document's revisions, with a form to diff any two and buttons to restore one."""
+    state, _ = _head(database, settings, doc_id)
+    revisions = list_revisions(database, doc_id)
+    return page(request, "curate/history.html", {"state": state, "revisions": revisions})
+
+
+@router.get("/diff/{doc_id:path}")
+def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: str, a: int, b: int, view: str = "split"):  # fmt: skip
+    """The differences between two revisions, side by side or unified."""
+    with database.session() as session:
+        old, new = get_revision(session, doc_id, a), get_revision(session, doc_id, b)
+    if old is None or new is None:
+        raise HTTPException(404, f"'{doc_id}' has no revision {a if old is None else b}.")
+    context = {"doc_id": doc_id, "old": old, "new": new, "view": view}
+    if view == "unified":
+        context["lines"] = unified_diff(old.text, new.text, f"r{a}", f"r{b}")
+    else:
+        context["rows"] = side_by_side(old.text, new.text)
+    return page(request, "curate/diff.html", context)
+
+
+@router.post("/restore/{doc_id:path}", dependencies=CSRF)
+def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, revision: Annotated[int, Form()]):  # fmt: skip
+    """Make an old revision the working copy again (a new draft revision)."""
+    root = settings.content
+    return _step(doc_id, lambda: workflow.restore(database, root, doc_id, revision, user.username))
+
+
+@router.get("/upload")
+def upload_form(request: Request, user: CuratorDep):
+    """The upload form for one or more .md files."""
+    return page(request, "curate/upload.html", {"results": []})
+
+
+@router.post("/upload", dependencies=CSRF)
+async def upload(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
+    """Validate uploaded .md files and save each as a draft; existing ones only when confirmed."""
+    form = await request.form()
+    replace = form.get("replace") == "yes"
+    results = []
+    for item in form.getlist("files"):
+        if not isinstance(item, UploadFile) or not item.filename:
+            continue
+        results.append(await _upload_one(item, replace, user.username, database, settings))
+    status = 200 if all(r["ok"] for r in results) and results else 422
+    return page(request, "curate/upload.html", {"results": results}, status_code=status)
+
+
+async def _upload_one(item: UploadFile, replace: bool, author: str, database, settings) -> dict:
+    name = item.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    result = {"name": name, "ok": False, "doc_id": "", "problems": [], "exists": False}
+    raw = await item.read(settings.max_file_bytes + 1)
+    if not name.endswith(".md") or len(raw) > settings.max_file_bytes:
+        result["problems"] = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
+        return result
+    try:
+        text = decode_markdown(raw, name)
+        data = split_front_matter(text, name).data
+    except (ReadError, FrontMatterError) as error:
+        result["problems"] = [error.problem.message]
+        return result
+    doc_id = str(data.get("id") or default_id(name).replace("/", "-"))
+    if not data.get("id"):
+        rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
+        text = f"---\nid: {doc_id}\n{rest}"
+    result["doc_id"] = doc_id
+    checked = editor.check(text)
+    result["problems"] = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
+    if checked.has_errors:
+        return result
+    state = workflow.get_state(database, doc_id, settings.content)
+    if state is not None and not replace:
+        result["exists"] = True
+        return result
+    title = str(data.get("title") or doc_id)
+    try:
+        workflow.save_draft(
+            database, settings.content, doc_id, text, title=title, author=author,
+            base=state.head if state else 0, message=f"uploaded {name}", source="upload",
+            create=state is None,
+        )  # fmt: skip
+    except (workflow.WorkflowError, workflow.EditConflict) as error:
+        result["problems"].append(str(error))
+        return result
+    result["ok"] = True
+    return result
+
+
+@router.get("/audit")
+def audit(request: Request, user: AdminDep, database: DatabaseDep):
+    """The audit log (admins only)."""
+    return page(request, "curate/audit.html", {"events": recent_events(database, 500)})

@@ -1,0 +1,222 @@
+"""Training pages: catalogue, module, one step per page with its quiz, certificates, team view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from kb import certificates, progress, team, training
+from kb.accounts import User
+from kb.db import Database
+from kb.markdown import render_html
+from kb.training import Catalogue, Module
+from web.auth import CuratorDep, OptionalUserDep, UserDep
+from web.charts import bar_chart
+from web.csrf import verify_csrf
+from web.deps import DatabaseDep, LangDep
+from web.i18n import t
+from web.render import page
+
+router = APIRouter(include_in_schema=False)
+public_router = APIRouter(include_in_schema=False)
+
+
+def load(database: Database) -> Catalogue:
+    """Return the published training catalogue."""
+    with database.session() as session:
+        return training.load_catalogue(session)
+
+
+def find_module(catalogue: Catalogue, module_id: str) -> Module:
+    """Return a module or raise 404."""
+    module = catalogue.get(module_id)
+    if module is None:
+        raise HTTPException(404, f"There is no training module '{module_id}'.")
+    return module
+
+
+def _prerequisite_links(catalogue: Catalogue, ids) -> list[dict]:
+    return [{"id": m, "title": catalogue.title(m)} for m in ids]
+
+
+@router.get("/training")
+def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDep, lang: LangDep):
+    """The catalogue: every module with its objectives, time, prerequisites and, signed in, status."""
+    catalogue = load(database)
+    modules = catalogue.in_lang(lang) or catalogue.in_lang(None)
+    by_id = {}
+    if user:
+        by_id = {p.module.id: p for p in progress.learner_progress(database, user.id, catalogue)}
+    rows = [
+        {
+            "module": m,
+            "progress": by_id.get(m.id),
+            "prerequisites": _prerequisite_links(catalogue, m.prerequisites),
+            "missing": _prerequisite_links(catalogue, by_id[m.id].missing if m.id in by_id else []),
+        }
+        for m in modules
+    ]
+    can_see_team = bool(user and user.has_role("curator"))
+    return page(request, "training/catalogue.html", {"rows": rows, "can_see_team": can_see_team})
+
+
+@router.get("/training/team")
+def team_page(request: Request, database: DatabaseDep, user: CuratorDep, lang: LangDep):
+    """Team view for curators and admins: completion, average scores, weakest questions."""
+    catalogue = load(database)
+    report = team.team_report(database, catalogue)
+    chart = bar_chart(
+        [
+            (q.text, q.wrong, t("wrong_of", lang, wrong=q.wrong, n=q.attempts))
+            for q in report.weak_questions
+        ]
+    )
+    return page(
+        request,
+        "training/team.html",
+        {"report": report, "chart": chart, "modules": list(catalogue.modules.values())},
+    )
+
+
+@router.get("/training/{module_id}")
+def module_page(request: Request, module_id: str, database: DatabaseDep, user: OptionalUserDep):
+    """A module's overview: objectives, prerequisites, outline, progress and where to resume."""
+    catalogue = load(database)
+    module = find_module(catalogue, module_id)
+    state = mine = None
+    if user:
+        mine, state = progress.progress_in(database, user.id, catalogue, module)
+    outline = _outline(module, mine, None)
+    context = {
+        "module": module,
+        "progress": mine,
+        "outline": outline,
+        "prerequisites": _prerequisite_links(catalogue, module.prerequisites),
+        "missing": _prerequisite_links(catalogue, mine.missing if mine else []),
+    }
+    return page(request, "training/module.html", context)
+
+
+@router.get("/training/{module_id}/resume")
+def resume(module_id: str, database: DatabaseDep, user: UserDep):
+    """Go to the step the learner left off at (the first step for a new learner)."""
+    catalogue = load(database)
+    module = find_module(catalogue, module_id)
+    mine, _ = progress.progress_in(database, user.id, catalogue, module)
+    return RedirectResponse(f"/training/{quote(module.id)}/{mine.resume_step}", status_code=303)
+
+
+@router.get("/training/{module_id}/certificate")
+def certificate_page(request: Request, module_id: str, database: DatabaseDep, user: UserDep):
+    """The learner's printable certificate for a completed module."""
+    certificate = certificates.certificate_for(database, user.id, module_id)
+    if certificate is None:
+        raise HTTPException(404, "You have no certificate for this module yet: complete it first.")
+    return page(request, "training/certificate.html", _certificate_context(request, certificate))
+
+
+def _certificate_context(request: Request, certificate: certificates.Certificate) -> dict:
+    verify_url = str(request.base_url).rstrip("/") + f"/certificates/{certificate.code}"
+    return {"cert": certificate, "verify_url": verify_url}
+
+
+def _outline(module: Module, mine, current: int | None) -> list[dict]:
+    done = set(mine.done_steps) if mine else set()
+    return [
+        {
+            "number": s.number,
+            "title": s.title,
+            "done": s.number in done,
+            "current": s.number == current,
+        }
+        for s in module.steps
+    ]
+
+
+def _questions_view(step, state, user: User | None) -> list[dict]:
+    views = []
+    for question in step.questions:
+        answer = state.answers.get(question.key) if state else None
+        views.append(
+            {
+                "q": question,
+                "answer": answer,
+                "nonce": progress.new_nonce() if user else "",
+                "correct_choice": question.answer if answer else None,
+            }
+        )
+    return views
+
+
+@router.get("/training/{module_id}/{number}")
+def step_page(
+    request: Request, module_id: str, number: int, database: DatabaseDep, user: OptionalUserDep
+):
+    """One step: its text, quiz with feedback, previous/next and the module outline beside it."""
+    catalogue = load(database)
+    module = find_module(catalogue, module_id)
+    step = module.step(number)
+    if step is None:
+        raise HTTPException(404, f"Module '{module_id}' has no step {number}.")
+    mine = state = None
+    if user:
+        progress.record_visit(database, user, catalogue, module, number)
+        mine, state = progress.progress_in(database, user.id, catalogue, module)
+    numbers = [s.number for s in module.steps]
+    index = numbers.index(number)
+    context = {
+        "module": module,
+        "step": step,
+        "html": render_html(step.body),
+        "progress": mine,
+        "outline": _outline(module, mine, number),
+        "questions": _questions_view(step, state, user),
+        "previous": numbers[index - 1] if index > 0 else None,
+        "next": numbers[index + 1] if index + 1 < len(numbers) else None,
+        "position": index + 1,
+        "missing": _prerequisite_links(catalogue, mine.missing if mine else []),
+        "answered": request.query_params.get("answered", ""),
+    }
+    return page(request, "training/step.html", context)
+
+
+@router.post("/training/{module_id}/{number}/answer", dependencies=[Depends(verify_csrf)])
+def answer(
+    module_id: str,
+    number: int,
+    database: DatabaseDep,
+    user: UserDep,
+    question: Annotated[int, Form(ge=1, le=100)],
+    choice: Annotated[int, Form(ge=1, le=100)],
+    nonce: Annotated[str, Form(max_length=64)] = "",
+):
+    """Record an answer (once per form), then show the step again with the feedback."""
+    catalogue = load(database)
+    module = find_module(catalogue, module_id)
+    try:
+        progress.submit_answer(database, user, catalogue, module, number, question, choice, nonce)
+    except progress.ModuleLocked as locked:
+        titles = ", ".join(catalogue.title(m) for m in locked.missing)
+        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from None
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
+    target = f"/training/{quote(module.id)}/{number}?answered={question}#question-{question}"
+    return RedirectResponse(target, status_code=303)
+
+
+@public_router.get("/certificates/{code}")
+def verify_page(request: Request, code: str, database: DatabaseDep):
+    """Public verification of a certificate by its code."""
+    certificate = certificates.verify(database, code)
+    context = _certificate_context(request, certificate) if certificate else {"cert": None}
+    return page(
+        request,
+        "training/verify.html",
+        {**context, "code": code},
+        status_code=200 if certificate else 404,
+    )

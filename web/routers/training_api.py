@@ -1,0 +1,167 @@
+"""The training JSON API: modules, the signed-in learner's progress, certificate verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from kb import certificates, progress
+from kb.progress import ModuleProgress
+from kb.taxonomy import Lang
+from kb.training import Module
+from web.auth import UserDep
+from web.deps import DatabaseDep
+from web.routers.training import find_module, load
+
+router = APIRouter(prefix="/api/training", tags=["training"])
+public_router = APIRouter(prefix="/api/certificates", tags=["training"])
+
+
+class StepOut(BaseModel):
+    """A step of a module (quiz answers are not revealed)."""
+
+    number: int
+    id: str
+    title: str
+    questions: int
+    url: str
+
+
+class ModuleOut(BaseModel):
+    """A training module."""
+
+    id: str
+    title: str
+    lang: str
+    summary: str
+    objectives: list[str]
+    prerequisites: list[str]
+    estimated_minutes: int
+    pass_mark: int
+    translation_of: str | None
+    url: str
+    steps: list[StepOut]
+
+
+class ProgressOut(BaseModel):
+    """The signed-in learner's standing in one module.
+
+    score is the share (%) of the module's questions whose latest answer is correct; the module
+    is completed when every step is done and the score reaches pass_mark.
+    """
+
+    module_id: str
+    status: str
+    steps_done: list[int]
+    steps_total: int
+    percent: int
+    score: int
+    correct: int
+    questions: int
+    pass_mark: int
+    missing_prerequisites: list[str]
+    resume_url: str
+    certificate_code: str | None
+    certificate_url: str | None
+
+
+class CertificateOut(BaseModel):
+    """A verified certificate."""
+
+    code: str
+    learner: str
+    module_id: str
+    module_title: str
+    score: int
+    issued_at: dt.datetime
+
+
+def _module_out(module: Module) -> ModuleOut:
+    return ModuleOut(
+        id=module.id,
+        title=module.title,
+        lang=module.lang,
+        summary=module.summary,
+        objectives=list(module.objectives),
+        prerequisites=list(module.prerequisites),
+        estimated_minutes=module.estimated_minutes,
+        pass_mark=module.pass_mark,
+        translation_of=module.translation_of,
+        url=f"/training/{module.id}",
+        steps=[
+            StepOut(
+                number=s.number,
+                id=s.doc_id,
+                title=s.title,
+                questions=len(s.questions),
+                url=f"/training/{module.id}/{s.number}",
+            )
+            for s in module.steps
+        ],
+    )
+
+
+def _progress_out(item: ModuleProgress) -> ProgressOut:
+    module, cert = item.module, item.certificate
+    return ProgressOut(
+        module_id=module.id,
+        status=item.status.value,
+        steps_done=list(item.done_steps),
+        steps_total=len(module.steps),
+        percent=item.percent,
+        score=item.score.percent,
+        correct=item.score.correct,
+        questions=item.score.total,
+        pass_mark=module.pass_mark,
+        missing_prerequisites=list(item.missing),
+        resume_url=f"/training/{module.id}/{item.resume_step}",
+        certificate_code=cert.code if cert else None,
+        certificate_url=f"/certificates/{cert.code}" if cert else None,
+    )
+
+
+@router.get("/modules", response_model=list[ModuleOut])
+def api_modules(database: DatabaseDep, lang: Lang | None = None):
+    """The published training modules in course order (of one language, if given)."""
+    catalogue = load(database)
+    return [_module_out(m) for m in catalogue.in_lang(lang.value if lang else None)]
+
+
+@router.get("/modules/{module_id}", response_model=ModuleOut)
+def api_module(module_id: str, database: DatabaseDep):
+    """One training module with its steps."""
+    return _module_out(find_module(load(database), module_id))
+
+
+@router.get("/progress", response_model=list[ProgressOut])
+def api_progress(database: DatabaseDep, user: UserDep, lang: Lang | None = None):
+    """The signed-in learner's progress in every module (401 when not signed in)."""
+    catalogue = load(database)
+    items = progress.learner_progress(database, user.id, catalogue, lang.value if lang else None)
+    return [_progress_out(item) for item in items]
+
+
+@router.get("/progress/{module_id}", response_model=ProgressOut)
+def api_module_progress(module_id: str, database: DatabaseDep, user: UserDep):
+    """The signed-in learner's progress in one module."""
+    catalogue = load(database)
+    mine, _ = progress.progress_in(database, user.id, catalogue, find_module(catalogue, module_id))
+    return _progress_out(mine)
+
+
+@public_router.get("/{code}", response_model=CertificateOut)
+def api_verify(code: str, database: DatabaseDep):
+    """Verify a certificate by its code (public)."""
+    cert = certificates.verify(database, code)
+    if cert is None:
+        raise HTTPException(404, "No certificate has this verification code.")
+    return CertificateOut(
+        code=cert.code,
+        learner=cert.learner_name,
+        module_id=cert.module_id,
+        module_title=cert.module_title,
+        score=cert.score,
+        issued_at=cert.issued_at,
+    )

@@ -1,0 +1,51 @@
+// Live validation and preview for the curator editor: posts the form to /curate/check (JSON).
+(function () {
+  "use strict";
+  var form = document.getElementById("editor-form");
+  if (!form) return;
+  var timer = null;
+
+  function showProblems(problems) {
+    form.querySelectorAll("[data-errors-for]").forEach(function (list) {
+      list.textContent = "";
+      var field = list.closest(".field");
+      if (field) field.classList.remove("has-error");
+    });
+    problems.forEach(function (p) {
+      var list = form.querySelector('[data-errors-for="' + p.field + '"]') ||
+        form.querySelector('[data-errors-for="form"]');
+      var item = document.createElement("li");
+      item.className = p.severity;
+      item.textContent = p.message + (p.hint ? " — " + p.hint : "");
+      list.appendChild(item);
+      var field = list.closest(".field");
+      if (field && p.severity === "error") field.classList.add("has-error");
+    });
+  }
+
+  function check() {
+    var data = new FormData(form);
+    fetch(form.dataset.checkUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (result) {
+        if (!result) return;
+        document.getElementById("preview").innerHTML = result.html; // sanitised on the server
+        showProblems(result.problems);
+        form.dataset.checked = result.ok ? "ok" : "errors";
+      });
+  }
+
+  function toggleKindFields() {
+    var kind = form.querySelector("#f-kind").value;
+    form.querySelectorAll(".kind-lesson").forEach(function (el) { el.hidden = kind !== "lesson"; });
+    form.querySelectorAll(".kind-template").forEach(function (el) { el.hidden = kind !== "template"; });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(check, 350);
+  });
+  form.addEventListener("change", toggleKindFields);
+  toggleKindFields();
+  check();
+})();
