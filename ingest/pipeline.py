@@ -205,3 +205,9 @@ def ingest(
         problems=sorted(result.problems, key=lambda p: (p.path, p.line)),
         seconds=time.perf_counter() - started,
     )
+
+
+def content_problems(root: Path, max_bytes: int) -> list[Problem]:
+    """Return every validation problem of the content folder (what `kb check` reports), errors first."""
+    result = check_content(root, max_bytes)
+    return sorted(result.problems, key=lambda p: (p.severity != "error", p.path, p.line))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import case, func, select
 
 from kb.db import Database, utcnow
 from kb.feedback import FeedbackRow
-from kb.problems import Problem
 from kb.querylog import SearchLogRow
 from kb.tables import DocumentRow
 
@@ -128,11 +126,3 @@ def stale_documents(database: Database, months: int, today: dt.date | None = Non
                 .order_by(DocumentRow.updated)
             )
         )
-
-
-def content_problems(root: Path, max_bytes: int) -> list[Problem]:
-    """Return every validation problem of the content folder (what `kb check` reports)."""
-    from ingest.pipeline import check_content
-
-    result = check_content(root, max_bytes)
-    return sorted(result.problems, key=lambda p: (p.severity != "error", p.path, p.line))

@@ -250,11 +250,11 @@ class Searcher:
         if not query:
             return SearchResponse(query, mode, 0, [], {}, None, 0.0, legs)
         ranked = self.ranked_sections(query, legs, {**filters, **visibility})
-        groups = self._group(reciprocal_rank_fusion(ranked, self.weights), loaded)
+        groups = self._fuse(ranked, loaded)
         facet_groups = groups
         if filters:
             unfiltered = self.ranked_sections(query, legs, visibility)
-            facet_groups = self._group(reciprocal_rank_fusion(unfiltered, self.weights), loaded)
+            facet_groups = self._fuse(unfiltered, loaded)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
         hits = self._hits(query if request.snippets else None, page, loaded)
@@ -265,17 +265,36 @@ class Searcher:
             log_search(self.database, query, mode, lang, filters, len(groups), took)
         return SearchResponse(query, mode, len(groups), hits, facets, suggestion, took, legs)
 
-    @staticmethod
-    def _group(fused, loaded: LoadedGeneration) -> list[tuple[str, int, float, frozenset[str]]]:
-        """Keep each document's best section: (doc id, section id, score, legs of the doc)."""
-        best: dict[str, tuple[str, int, float, frozenset[str]]] = {}
-        legs: dict[str, set[str]] = defaultdict(set)
-        for sid, score, found_by in fused:
-            doc_id = loaded.records[sid].doc_id
-            legs[doc_id] |= found_by
-            if doc_id not in best:
-                best[doc_id] = (doc_id, sid, score, found_by)
-        return [(d, s, score, frozenset(legs[d])) for d, s, score, _ in best.values()]
+    def _fuse(
+        self, ranked: dict[str, list[int]], loaded: LoadedGeneration
+    ) -> list[tuple[str, int, float, frozenset[str]]]:
+        """Fuse the legs per document, then pick each document's best section.
+
+        Documents are fused (not chunks): the keyword leg ranks whole sections and the vector
+        legs rank chunks, so agreement between legs shows at the document level. The best
+        section is chosen by the same fusion over (document, anchor) keys.
+        Returns (doc id, section id, score, legs that found the document), best first.
+        """
+        doc_lists: dict[str, list[str]] = {}
+        section_lists: dict[str, list[tuple[str, str]]] = {}
+        representative: dict[tuple[str, str], int] = {}
+        for leg, sids in ranked.items():
+            docs: dict[str, None] = {}
+            sections: dict[tuple[str, str], None] = {}
+            for sid in sids:
+                record = loaded.records[sid]
+                key = (record.doc_id, record.anchor)
+                docs.setdefault(record.doc_id, None)
+                sections.setdefault(key, None)
+                representative.setdefault(key, sid)
+            doc_lists[leg], section_lists[leg] = list(docs), list(sections)
+        best_section: dict[str, tuple[str, str]] = {}
+        for key, _, _ in reciprocal_rank_fusion(section_lists, self.weights):
+            best_section.setdefault(key[0], key)
+        return [
+            (doc_id, representative[best_section[doc_id]], score, legs)
+            for doc_id, score, legs in reciprocal_rank_fusion(doc_lists, self.weights)
+        ]
 
     def _hits(self, query: str | None, page, loaded: LoadedGeneration) -> list[SearchHit]:
         if not page:
@@ -347,7 +366,7 @@ class Searcher:
             title = loaded.records[own[0]].title
             hits = loaded.keyword.search(title, visibility, CANDIDATES)
             ranked[KEYWORD] = [h.sid for h in hits if loaded.records[h.sid].doc_id not in excluded]
-        groups = self._group(reciprocal_rank_fusion(ranked, self.weights), loaded)[:limit]
+        groups = self._fuse(ranked, loaded)[:limit]
         return self._hits("", groups, loaded)
 
     def _translations(self, doc_id: str) -> set[str]:

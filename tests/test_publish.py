@@ -4,9 +4,10 @@ import os
 
 import pytest
 
-from kb import catalog, editor, workflow
+from ingest import editor
+from ingest.publish import Publisher, PublishError, approve, publish_text
+from kb import catalog, workflow
 from kb.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
-from kb.publish import Publisher, PublishError, approve, publish_text
 from kb.revisions import list_revisions, side_by_side, unified_diff
 from kb.tables import SectionRow
 from search.embedders import EmbedderPool

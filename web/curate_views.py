@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from kb import editor
+from ingest import editor
 from kb.markdown import render_html
 from kb.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
 

@@ -1,7 +1,7 @@
 """Curator pages under /curate: editor, upload, workflow, history and diffs, dashboard, audit log.
 
 Every route checks the role on the server (CuratorDep / AdminDep) and every post checks CSRF;
-the work is done by kb.editor, kb.workflow, kb.publish, kb.revisions and kb.analytics.
+the work is done by ingest.editor, kb.workflow, ingest.publish, kb.revisions and kb.analytics.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
+from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
+from ingest.pipeline import content_problems
+from ingest.publish import Publisher, PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
-from kb import analytics, catalog, editor, workflow
+from kb import analytics, catalog, workflow
 from kb.audit import recent_events
 from kb.markdown import render_html
-from kb.publish import Publisher, PublishError, approve, unpublish
 from kb.revisions import get_revision, list_revisions, side_by_side, unified_diff
 from search.generations import GenerationStore
 from search.indexer import sync_indexes
@@ -64,7 +66,7 @@ def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
 @router.get("")
 def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Drafts and reviews, content problems, search analytics, stale content, feedback."""
-    problems = analytics.content_problems(settings.content, settings.max_file_bytes)
+    problems = content_problems(settings.content, settings.max_file_bytes)
     context = {
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),

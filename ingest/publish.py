@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ingest import editor
 from ingest.build import BuildContext, build_document
-from kb import catalog, editor
+from kb import catalog
 from kb.audit import record_event
 from kb.db import Database, utcnow
 from kb.paths import UnsafePath, resolve_inside
