@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,9 @@ class FrontMatter:
             if loc[:end] in self.lines:
                 return self.lines[loc[:end]]
         return self.start_line
+
+
+DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 class FrontMatterError(Exception):
@@ -60,9 +65,10 @@ def _parse_yaml(
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(yaml_text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        # PyYAML raises ValueError for impossible dates such as 2025-02-30
         mark = getattr(error, "problem_mark", None)
-        line = first_line + (mark.line if mark else 0)
+        line = first_line + (mark.line if mark else _line_of_bad_value(yaml_text, str(error)))
         what = getattr(error, "problem", None) or str(error).split("\n")[0]
         raise FrontMatterError(
             Problem(
@@ -86,6 +92,20 @@ def _parse_yaml(
     key_lines: dict[tuple[str | int, ...], int] = {}
     _collect_lines(node, (), first_line, key_lines)
     return {str(key): value for key, value in data.items()}, key_lines
+
+
+def _line_of_bad_value(yaml_text: str, message: str) -> int:
+    """Find the line of a value PyYAML could not convert (it names no position): a bad date."""
+    for index, line in enumerate(yaml_text.split("\n")):
+        value = line.partition(":")[2].strip()
+        if DATE_LIKE.match(value):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return index
+        if value and value in message:
+            return index
+    return 0
 
 
 def _collect_lines(node: Any, loc: tuple, first_line: int, out: dict) -> None:

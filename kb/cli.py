@@ -271,7 +271,12 @@ def evaluate(
 
     prepare(settings)
     wanted = [m.strip() for m in modes.split(",") if m.strip()]
-    leg_weights = {k: float(v) for k, v in (p.split("=") for p in weights.split(",") if p)}
+    try:
+        leg_weights = {
+            k.strip(): float(v) for k, v in (p.split("=") for p in weights.split(",") if p)
+        }
+    except ValueError:
+        fail(f"--weights {weights!r} is not understood", "write it as keyword=1,minilm=0.8")
     work = settings.data / "eval" / dataset.resolve().name
     pool = EmbedderPool(settings.embedders, settings.threads)
 
@@ -281,7 +286,8 @@ def evaluate(
         return tqdm(items, desc=f"eval {mode}", unit="query", file=sys.stderr, disable=None)
 
     try:
-        results = run_eval(dataset, split, wanted, work, pool, per_query, bar, leg_weights)
+        weights_used = {**settings.leg_weights, **leg_weights}
+        results = run_eval(dataset, split, wanted, work, pool, per_query, bar, weights_used)
     except DataSetError as error:
         fail(str(error))
     if as_json:

@@ -21,12 +21,21 @@ def utcnow() -> dt.datetime:
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 driver, decide when transactions begin (see below).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_immediate(connection) -> None:
+    """Start every transaction with BEGIN IMMEDIATE: read-check-write sequences (revision
+    numbers, edit-conflict checks, sign-in counters) become atomic, and two writers queue on
+    the busy timeout instead of failing with "database is locked" half-way."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -44,6 +53,7 @@ class Database:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
+            event.listen(engine, "begin", _begin_immediate)
         database = cls(engine)
         database.create_all()
         return database

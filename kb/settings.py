@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         description="Embedding models for the semantic legs: minilm, use-multilingual, fake, "
         "or st:<path-or-name> for any sentence-transformers model.",
     )
+    leg_weights: dict[str, float] = Field(
+        default_factory=lambda: {"keyword": 1.0, "minilm": 1.0, "use-multilingual": 1.0},
+        description="Reciprocal-rank-fusion weight of each search leg (tuned with `kb eval`).",
+    )
     max_file_bytes: int = Field(2_000_000, description="Largest Markdown file ingest accepts.")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")

@@ -51,6 +51,7 @@ def open_searcher(
 ) -> Searcher:
     """Return a searcher over the knowledge base's serving generation with all embedders loaded."""
     prepare(settings)
+    weights = {**settings.leg_weights, **(weights or {})}
     return Searcher(database, GenerationStore(settings.index_root), pool.all(), weights)
 
 

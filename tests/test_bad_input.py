@@ -144,3 +144,10 @@ def test_step_numbering_gap(content, settings):
     content.write("training/m/03-c.md", "---\ntitle: C\n---\nText\n")
     result = check(content, settings)
     assert any("without gaps" in p.hint for p in result.errors)
+
+
+def test_impossible_date_is_a_clear_error(content, settings):
+    content.write("bad.md", "---\ntitle: T\nkind: guide\nupdated: 2025-02-30\n---\nbody\n")
+    error = only_error(check(content, settings), "bad.md")
+    assert "not valid YAML" in error.message and "day is out of range" in error.message
+    assert error.line == 4
