@@ -188,6 +188,7 @@ class Searcher:
         self.embedders = embedders
         self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **(weights or {})}
         self._loaded: LoadedGeneration | None = None
+        self._retired: LoadedGeneration | None = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -208,9 +209,11 @@ class Searcher:
         with self._lock:
             if self._loaded is None or self._loaded.name != self.store.current_name():
                 fresh = LoadedGeneration(self.store, self.database, list(self.embedders))
-                old, self._loaded = self._loaded, fresh
-                if old is not None:
-                    old.close()
+                # Requests still running on the old generation keep using it; it is closed
+                # one swap later, when no request can hold it any more.
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired, self._loaded = self._loaded, fresh
             return self._loaded
 
     def legs_for(self, query: str, mode: str) -> list[str]:
@@ -222,21 +225,38 @@ class Searcher:
             legs += routed or (list(self.embedders) if mode == "semantic" else [])
         return legs
 
+    def query_vectors(self, query: str, legs: list[str]) -> dict[str, np.ndarray]:
+        """Embed the query once for each vector leg."""
+        return {
+            leg: self.embedders[leg].encode_queries([query])[0]
+            for leg in legs
+            if leg in self.embedders
+        }
+
     def ranked_sections(
-        self, query: str, legs: list[str], filters: dict[str, list[str]], limit: int = CANDIDATES
+        self,
+        query: str,
+        vectors: dict[str, np.ndarray],
+        filters: dict[str, list[str]],
+        loaded: LoadedGeneration,
+        limit: int = CANDIDATES,
     ) -> dict[str, list[int]]:
-        """Run each leg with the filters applied inside it; return ranked section ids per leg."""
-        loaded = self.indexes()
+        """Run each leg with the filters applied inside it; return ranked section ids per leg.
+
+        Vector hits below the embedder's similarity floor are dropped, so a query that means
+        nothing to the knowledge base gets no results instead of the least-bad ones.
+        """
         ranked: dict[str, list[int]] = {}
-        for leg in legs:
-            if leg == KEYWORD:
-                hits = loaded.keyword.search(query, filters, limit)
-                ranked[leg] = [hit.sid for hit in hits if hit.sid in loaded.records]
-            elif leg in loaded.vectors:
-                vector = self.embedders[leg].encode_queries([query])[0]
-                hits = loaded.vectors[leg].search(vector, limit, loaded.mask(leg, filters))
-                ranked[leg] = [sid for sid, _ in hits if sid in loaded.records]
-        return ranked
+        if query:
+            hits = loaded.keyword.search(query, filters, limit)
+            ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
+        for leg, vector in vectors.items():
+            if leg not in loaded.vectors:
+                continue
+            floor = getattr(self.embedders[leg], "min_similarity", 0.0)
+            hits = loaded.vectors[leg].search(vector, limit, loaded.mask(leg, filters))
+            ranked[leg] = [sid for sid, score in hits if score >= floor and sid in loaded.records]
+        return {leg: sids for leg, sids in ranked.items() if sids}
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run a search request end to end."""
@@ -249,11 +269,15 @@ class Searcher:
         legs = self.legs_for(query, mode)
         if not query:
             return SearchResponse(query, mode, 0, [], {}, None, 0.0, legs)
-        ranked = self.ranked_sections(query, legs, {**filters, **visibility})
+        if "tag" in filters:
+            filters["tag"] = [tag.lower() for tag in filters["tag"]]
+        vectors = self.query_vectors(query, legs)
+        keyword_query = query if KEYWORD in legs else ""
+        ranked = self.ranked_sections(keyword_query, vectors, {**filters, **visibility}, loaded)
         groups = self._fuse(ranked, loaded)
         facet_groups = groups
         if filters:
-            unfiltered = self.ranked_sections(query, legs, visibility)
+            unfiltered = self.ranked_sections(keyword_query, vectors, visibility, loaded)
             facet_groups = self._fuse(unfiltered, loaded)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]

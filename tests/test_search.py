@@ -94,3 +94,14 @@ def test_pagination(searcher):
 
 def test_empty_query_returns_nothing(searcher):
     assert searcher.search(SearchRequest("   ")).results == []
+
+
+def test_nonsense_gets_no_results_in_any_mode(searcher):
+    for mode in ("keyword", "semantic", "hybrid"):
+        assert searcher.search(SearchRequest("zzqx plorf", mode=mode)).results == []
+
+
+def test_tag_filter_ignores_case(settings, database):
+    docs = {"a.md": "---\ntitle: Alpha\nkind: guide\nlang: en\ntags: [Vendor]\n---\nvendor text\n"}
+    searcher = build_kb(settings, database, docs)
+    assert searcher.search(SearchRequest("vendor", filters={"tag": ["Vendor"]})).results
