@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         "or st:<path-or-name> for any sentence-transformers model.",
     )
     leg_weights: dict[str, float] = Field(
-        default_factory=lambda: {"keyword": 1.0, "minilm": 1.0, "use-multilingual": 1.0},
+        default_factory=lambda: {"keyword": 1.0, "minilm": 0.8, "use-multilingual": 0.5},
         description="Reciprocal-rank-fusion weight of each search leg (tuned with `kb eval`).",
     )
     max_file_bytes: int = Field(2_000_000, description="Largest Markdown file ingest accepts.")
