@@ -122,7 +122,12 @@ def from_form(form: dict[str, Any]) -> Draft:
             fields[name] = [item.strip() for item in items if item and item.strip()]
         elif value is not None and str(value).strip():
             fields[name] = str(value).strip()
-    return Draft(fields, str(form.get("extra") or ""), str(form.get("body") or ""))
+
+    def text(name: str) -> str:
+        # browsers send textarea text with CRLF line ends; files use LF
+        return str(form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
+
+    return Draft(fields, text("extra"), text("body"))
 
 
 def rel_for(text: str, fallback: str = "draft.md") -> str:

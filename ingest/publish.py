@@ -175,12 +175,23 @@ def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: 
     return number
 
 
-def approve(publisher: Publisher, doc_id: str, actor: str, message: str = "") -> int:
-    """Approve a document in review and publish its working copy (not one's own change)."""
+def approve(
+    publisher: Publisher, doc_id: str, actor: str, message: str = "", revision: int | None = None
+) -> int:
+    """Approve a document in review and publish its working copy (not one's own change).
+
+    `revision` is the revision the reviewer saw; if the working copy moved on since, nothing
+    is published (the reviewer must look at the new text first).
+    """
     with publisher.database.session() as session:
         row = ensure_state(session, doc_id, publisher.root)
         if row is None:
             raise WorkflowError(f"there is no document '{doc_id}'")
+        if revision is not None and row.head != revision:
+            raise WorkflowError(
+                f"the document changed after you opened it (you reviewed revision {revision}, "
+                f"it is now revision {row.head}); reload the page and review it again"
+            )
         head = get_revision(session, doc_id, row.head)
         state = as_state(row)
     check_approval(state, actor, head.author if head else "", publisher.self_approval)
@@ -200,6 +211,12 @@ def unpublish(publisher: Publisher, doc_id: str, actor: str, message: str = "") 
         if row is None or row.live is None:
             raise WorkflowError("only a published document can be unpublished")
         rel = row.path
+        current = session.get(DocumentRow, doc_id)
+        if current is not None and current.kind == "training":
+            raise WorkflowError(
+                "training modules and steps are maintained in content/training/ "
+                "(removing one step would break its module); edit the files and run kb ingest"
+            )
 
     def change(session: Session) -> None:
         catalog.remove(session, doc_id)

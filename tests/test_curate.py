@@ -62,6 +62,16 @@ def post(client, path, data=None, files=None):
     )  # fmt: skip
 
 
+def approve(client, doc_id, revision=None):
+    """Approve as the reviewer would: the revision shown on the document page."""
+    if revision is None:
+        found = re.search(
+            r'name="revision" value="(\d+)"', client.get(f"/curate/doc/{doc_id}").text
+        )
+        revision = found.group(1) if found else "1"
+    return post(client, f"/curate/approve/{doc_id}", {"revision": str(revision)})
+
+
 def generation(settings):
     return GenerationStore(settings.index_root).current_name()
 
@@ -171,11 +181,11 @@ def test_workflow_drafts_hidden_then_published_incrementally(client, settings):
     assert client.get("/docs/lesson-zorblax-cutover").status_code == 404
     sign_in(client, "cur1")
     assert post(client, "/curate/submit/lesson-zorblax-cutover").status_code == 303
-    refused = post(client, "/curate/approve/lesson-zorblax-cutover")
+    refused = approve(client, "lesson-zorblax-cutover")
     assert refused.status_code == 409 and "own change" in refused.text
     before = generation(settings)
     sign_in(client, "cur2")
-    assert post(client, "/curate/approve/lesson-zorblax-cutover").status_code == 303
+    assert approve(client, "lesson-zorblax-cutover").status_code == 303
     path = settings.content / "lessons/en/lesson-zorblax-cutover.md"
     assert "status: published" in path.read_text(encoding="utf-8")
     assert generation(settings) != before
@@ -193,7 +203,7 @@ def test_self_approval_when_the_setting_allows_it(client, settings):
     sign_in(client, "cur1")
     create_lesson(client)
     post(client, "/curate/submit/lesson-zorblax-cutover")
-    assert post(client, "/curate/approve/lesson-zorblax-cutover").status_code == 303
+    assert approve(client, "lesson-zorblax-cutover").status_code == 303
 
 
 def test_submit_refused_while_there_are_errors(client):
@@ -309,3 +319,13 @@ def test_dashboard_numbers(client, settings, database):
     assert "broken.md" in page and 'id="trend-chart"' in page and "<rect" in page
     stale = page.split('id="stale"')[1].split("</section>")[0]
     assert "(0)" in stale  # the fixtures have no `updated` dates
+
+
+def test_approval_of_a_stale_revision_is_refused(client, settings):
+    sign_in(client, "cur1")
+    create_lesson(client)
+    post(client, "/curate/submit/lesson-zorblax-cutover")
+    sign_in(client, "cur2")
+    stale = approve(client, "lesson-zorblax-cutover", revision=99)
+    assert stale.status_code == 409 and "changed after you opened it" in stale.text
+    assert not (settings.content / "lessons/en/lesson-zorblax-cutover.md").exists()

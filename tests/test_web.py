@@ -70,13 +70,13 @@ def test_language_switch_refuses_open_redirect(client):
 def test_search_page_with_facets_snippets_and_links(client):
     page = client.get("/search", params={"q": "风险管理"})
     assert page.status_code == 200
-    assert 'href="/docs/guide-risk#风险登记册"' in page.text
+    assert 'href="/docs/guide-risk?q=%E9%A3%8E%E9%99%A9%E7%AE%A1%E7%90%86#风险登记册"' in page.text
     assert "<mark>" in page.text and 'data-facet="lang"' in page.text
 
 
 def test_search_page_filter_and_did_you_mean(client):
     page = client.get("/search", params={"q": "risk register", "lang": "zh"})
-    assert "/docs/guide-risk#" in page.text and "/docs/guide-risk-en" not in page.text
+    assert "/docs/guide-risk?q=" in page.text and "/docs/guide-risk-en" not in page.text
     assert "stakeholder" in client.get("/search", params={"q": "stakholder"}).text
 
 
@@ -130,15 +130,27 @@ def test_feedback_needs_csrf_and_is_stored(client, database):
     assert client.post("/feedback/guide-change", data={"helpful": "yes"}).status_code == 403
     bad = client.post("/feedback/guide-change", data={"helpful": "yes", "csrf_token": "forged"})
     assert bad.status_code == 403
+    from_search = client.get("/docs/guide-change?q=变更评审")
+    assert 'name="query" value="变更评审"' in from_search.text
     good = client.post(
         "/feedback/guide-change",
-        data={"helpful": "no", "comment": "需要示例", "csrf_token": csrf_of(page.text)},
+        data={
+            "helpful": "no",
+            "comment": "需要示例",
+            "query": "变更评审",
+            "csrf_token": csrf_of(page.text),
+        },
         follow_redirects=False,
     )
     assert good.status_code == 303
     with database.session() as session:
         row = session.scalars(select(FeedbackRow)).one()
-    assert (row.doc_id, row.helpful, row.comment) == ("guide-change", False, "需要示例")
+    assert (row.doc_id, row.helpful, row.comment, row.query) == (
+        "guide-change",
+        False,
+        "需要示例",
+        "变更评审",
+    )
 
 
 def test_api_search_shape(client):
@@ -183,3 +195,13 @@ def test_openapi_served_locally_without_collision(client):
 def test_bad_query_params_on_pages_are_friendly(client):
     page = client.get("/search", params={"q": "risk", "page": "abc"})
     assert page.status_code == 422 and "<html" in page.text
+
+
+def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, monkeypatch):
+    build_kb(settings, database)
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        monkeypatch.setattr("kb.browse.overview", lambda *a, **k: 1 / 0)
+        page = client.get("/")
+        assert page.status_code == 500 and "Traceback" not in page.text and "<html" in page.text
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.auth import SignInRequired, sign_in_url
 from web.render import page
+from web.security import add_security_headers
 
 log = logging.getLogger("kb.web")
 
@@ -62,9 +63,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
+        # 500s are answered outside the middleware stack, so the headers are set here too
         if _wants_json(request):
-            return JSONResponse(
+            response = JSONResponse(
                 {"detail": "Internal error; the PMO has been told. Try again later."},
                 status_code=500,
             )
-        return page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)
+        else:
+            response = page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)
+        return add_security_headers(response, request.url.path)

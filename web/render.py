@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 from fastapi import Request
@@ -20,7 +21,14 @@ def make_templates() -> Jinja2Templates:
     """Build the template environment with the UI helpers as globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals.update(t=t, label=vocabulary_label)
+    templates.env.filters["with_query"] = with_query
     return templates
+
+
+def with_query(url: str, query: str) -> str:
+    """Add ?q=<query> to a document link (before its #anchor), so feedback can name the search."""
+    path, hash_mark, anchor = url.partition("#")
+    return f"{path}?{urlencode({'q': query})}{hash_mark}{anchor}" if query else url
 
 
 def page(

@@ -13,6 +13,7 @@ from kb.audit import record_event
 from web.auth import current_user, sign_in, sign_out
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, SettingsDep
+from web.i18n import COOKIE, LANGS
 from web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -99,3 +100,13 @@ def register(
 def signed_in(request: Request) -> bool:
     """Tell whether someone is signed in (for templates)."""
     return current_user(request) is not None
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, request: Request, next: str = "/"):
+    """Remember the chosen UI language in a cookie and go back where the user was."""
+    if code not in LANGS:
+        raise HTTPException(404, f"Language '{code}' is not available; use zh or en.")
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return response

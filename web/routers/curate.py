@@ -149,7 +149,12 @@ async def save(request: Request, user: CuratorDep, database: DatabaseDep, settin
     doc_id = str(values.get("doc_id") or "")
     if doc_id:
         draft.fields["id"] = doc_id
-    base = int(str(values.get("base") or "0") or 0)
+    try:
+        base = int(str(values.get("base") or "0") or 0)
+    except ValueError:
+        raise HTTPException(
+            422, "The form's base revision is not a number; reload the editor."
+        ) from None
     message = str(values.get("message") or "")[:500]
     common = {"doc_id": doc_id, "base": base, "message": message}
     target = doc_id or str(draft.fields.get("id") or "")
@@ -216,10 +221,14 @@ def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_i
 
 @router.post("/approve/{doc_id:path}", dependencies=CSRF)
 def approve_and_publish(
-    user: CuratorDep, publisher: PublisherDep, doc_id: str, message: Annotated[str, Form()] = ""
+    user: CuratorDep,
+    publisher: PublisherDep,
+    doc_id: str,
+    revision: Annotated[int, Form(ge=1)],
+    message: Annotated[str, Form()] = "",
 ):
-    """Approve a document in review and publish it (not one's own change)."""
-    return _step(doc_id, lambda: approve(publisher, doc_id, user.username, message[:500]))
+    """Approve the revision the reviewer saw and publish it (not one's own change)."""
+    return _step(doc_id, lambda: approve(publisher, doc_id, user.username, message[:500], revision))
 
 
 @router.post("/reject/{doc_id:path}", dependencies=CSRF)

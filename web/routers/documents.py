@@ -54,6 +54,7 @@ def document_page(
             "related": related,
             "module_title": module_title,
             "thanked": request.query_params.get("thanks") == "1",
+            "from_query": request.query_params.get("q", "")[:500],
         },
     )
 

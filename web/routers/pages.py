@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse
 
 from kb import browse
 from kb.taxonomy import Area, Kind, Phase
 from web.deps import DatabaseDep, LangDep
-from web.i18n import COOKIE, LANGS
 from web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -61,15 +57,3 @@ def templates_list(request: Request, database: DatabaseDep, lang: LangDep):
         rows = browse.documents_where(session, kind="template")
     rows.sort(key=lambda row: (row.lang != lang, row.title))
     return page(request, "templates.html", {"rows": rows})
-
-
-@router.get("/lang/{code}")
-def switch_language(code: str, request: Request, next: str = "/"):
-    """Remember the chosen UI language in a cookie and go back where the user was."""
-    if code not in LANGS:
-        raise HTTPException(404, f"Language '{code}' is not available; use zh or en.")
-    target = urlparse(next)
-    safe_next = next if not target.scheme and not target.netloc and next.startswith("/") else "/"
-    response = RedirectResponse(safe_next, status_code=303)
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
-    return response
