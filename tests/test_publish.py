@@ -218,3 +218,14 @@ def test_restore_is_a_new_draft_revision(publisher, database, settings):
     assert number == 3 and revisions[0].text == revisions[2].text
     state = workflow.get_state(database, DOC_ID, settings.content)
     assert state.state == "draft" and state.head == 3 and state.live == 2
+
+
+
+def test_publish_never_overwrites_an_uningested_disk_edit(publisher, settings):
+    _edit_risk_guide(publisher)
+    path = settings.content / "guides/risk.md"
+    hand_edit = path.read_text(encoding="utf-8") + "\n手工补充的一段。\n"
+    path.write_text(hand_edit, encoding="utf-8")
+    with pytest.raises(PublishError, match="edited on disk"):
+        approve(publisher, "guide-risk", "cur2")
+    assert path.read_text(encoding="utf-8") == hand_edit
