@@ -211,3 +211,29 @@ def content_problems(root: Path, max_bytes: int) -> list[Problem]:
     """Return every validation problem of the content folder (what `kb check` reports), errors first."""
     result = check_content(root, max_bytes)
     return sorted(result.problems, key=lambda p: (p.severity != "error", p.path, p.line))
+
+
+def content_signature(root: Path) -> str:
+    """Return a fingerprint of the content folder's files (names, sizes, modification times)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class ProblemsCache:
+    """The content folder's validation problems, re-checked only when a file has changed."""
+
+    def __init__(self) -> None:
+        self._signature: str | None = None
+        self._problems: list[Problem] = []
+
+    def problems(self, root: Path, max_bytes: int) -> list[Problem]:
+        """Return the problems, validating again only if the folder changed since last time."""
+        signature = content_signature(root)
+        if signature != self._signature:
+            self._problems = content_problems(root, max_bytes)
+            self._signature = signature
+        return self._problems

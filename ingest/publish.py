@@ -131,9 +131,10 @@ def _apply(
     old_bytes = target.read_bytes() if target.is_file() else None
     if old_bytes is not None and (snapshot is None or snapshot["document"]["path"] != rel):
         raise PublishError(f"a different file already exists at {rel}; it was not overwritten")
-    if old_bytes is not None and hashlib.sha256(old_bytes).hexdigest() != snapshot["document"][
-        "content_hash"
-    ]:
+    if (
+        old_bytes is not None
+        and hashlib.sha256(old_bytes).hexdigest() != snapshot["document"]["content_hash"]
+    ):
         raise PublishError(
             f"{rel} was edited on disk after the last ingest; run `kb ingest` (it records that "
             "edit as a revision), then review the document again"

@@ -220,7 +220,6 @@ def test_restore_is_a_new_draft_revision(publisher, database, settings):
     assert state.state == "draft" and state.head == 3 and state.live == 2
 
 
-
 def test_publish_never_overwrites_an_uningested_disk_edit(publisher, settings):
     _edit_risk_guide(publisher)
     path = settings.content / "guides/risk.md"

@@ -11,6 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from ingest.pipeline import ProblemsCache
 from kb.db import Database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.templates = make_templates()
+    app.state.problems_cache = ProblemsCache()
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,

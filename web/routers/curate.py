@@ -17,7 +17,6 @@ from starlette.datastructures import UploadFile
 from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from ingest.pipeline import content_problems
 from ingest.publish import Publisher, PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
 from kb import analytics, catalog, workflow
@@ -66,7 +65,7 @@ def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
 @router.get("")
 def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Drafts and reviews, content problems, search analytics, stale content, feedback."""
-    problems = content_problems(settings.content, settings.max_file_bytes)
+    problems = request.app.state.problems_cache.problems(settings.content, settings.max_file_bytes)
     context = {
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
