@@ -250,6 +250,12 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     settings = settings.model_copy(
         update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     )
+    from kb.accounts import list_users
+    from kb.db import Database
+
+    if not list_users(Database.connect(settings.db_url)):
+        click.echo("No accounts yet: anyone can search and read; to curate or take training, run")
+        click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
