@@ -240,16 +240,16 @@ def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (env KB_HOST).")
 @click.option("--port", type=int, default=None, help="Port to listen on (env KB_PORT).")
+@click.option("--workers", type=click.IntRange(1, 16), default=None, help="Processes (KB_WORKERS).")
 @with_settings
-def serve(settings: Settings, host: str | None, port: int | None) -> None:
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web UI and JSON API with uvicorn."""
     import uvicorn
 
     from web.app import create_app
 
-    settings = settings.model_copy(
-        update={k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    )
+    changes = {"host": host, "port": port, "workers": workers}
+    settings = settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
     from kb.accounts import list_users
     from kb.db import Database
 
@@ -257,7 +257,24 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
         click.echo("No accounts yet: anyone can search and read; to curate or take training, run")
         click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    # Several workers: uvicorn spawns fresh processes (never fork after torch/faiss loaded);
+    # each builds the app from the settings passed down as KB_* variables. The session key is
+    # fixed first, so a cookie signed by one worker is valid in the others.
+    from web.secret import session_secret
+
+    settings = settings.model_copy(update={"secret_key": session_secret(settings)})
+    os.environ.update(settings.as_environment())
+    uvicorn.run(
+        "web.app:create_app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+    )
 
 
 @main.command("eval")

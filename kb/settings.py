@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import Field
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
+    workers: int = Field(
+        1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
+    )
     secret_key: str = Field(
         "", description="Key that signs session cookies; empty means one generated in data/."
     )
@@ -42,6 +46,14 @@ class Settings(BaseSettings):
     self_registration: bool = Field(False, description="Let visitors create learner accounts.")
     self_approval: bool = Field(False, description="Let a curator approve their own change.")
     stale_months: int = Field(12, description="Content not updated for this long is stale.")
+
+    def as_environment(self) -> dict[str, str]:
+        """Return these settings as KB_* environment variables (for spawned worker processes)."""
+        values = self.model_dump(mode="json")
+        return {
+            f"KB_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in values.items()
+        }
 
     @property
     def sqlite_path(self) -> Path:

@@ -122,7 +122,7 @@ def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, l
     return result
 
 
-def measure_server(corpus: Path, data: Path, names: list[str], log: Log) -> dict:
+def measure_server(corpus: Path, data: Path, names: list[str], log: Log, workers: int = 1) -> dict:
     """Start `kb serve`, load /api/search with 1 and 20 clients, read the peak RSS."""
     import socket
 
@@ -132,7 +132,7 @@ def measure_server(corpus: Path, data: Path, names: list[str], log: Log) -> dict
     env = {**os.environ, "KB_CONTENT": str(corpus), "KB_DATA": str(data),
            "KB_EMBEDDERS": json.dumps(names)}  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -152,16 +152,25 @@ def measure_server(corpus: Path, data: Path, names: list[str], log: Log) -> dict
             with httpx.Client() as client, ThreadPoolExecutor(clients) as workers:
                 samples = list(workers.map(lambda q, c=client: _timed_get(c, url, q), queries))
             result[f"http_{clients}_clients"] = percentiles(samples)
-            log(f"HTTP /api/search with {clients} clients: {result[f'http_{clients}_clients']}")
-        status = Path(f"/proc/{process.pid}/status").read_text()
-        peak_kb = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
-        )
-        result["serving_peak_rss_mb"] = round(peak_kb / 1024, 1)
+            log(
+                f"HTTP /api/search, {workers} worker(s), {clients} clients: "
+                f"{result[f'http_{clients}_clients']}"
+            )
+        result["serving_peak_rss_mb"] = round(_peak_rss_kb(process.pid) / 1024, 1)
         return result
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _peak_rss_kb(pid: int) -> int:
+    """Return the peak resident memory of a process and its children (workers), in kB."""
+    total = 0
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for each in pids:
+        status = Path(f"/proc/{each}/status").read_text()
+        total += next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
+    return total
 
 
 def _timed_get(client: httpx.Client, url: str, query: str) -> float:
@@ -183,4 +192,5 @@ def run_bench(source: Path, work: Path, pool: EmbedderPool, rounds: int, log: Lo
     results["queries_1k"] = measure_queries(small, work / "data-1k", pool, rounds, log)
     results["queries_10k"] = measure_queries(large, work / "data-10k", pool, rounds, log)
     results["server_10k"] = measure_server(large, work / "data-10k", pool.names, log)
+    results["server_10k_2_workers"] = measure_server(large, work / "data-10k", pool.names, log, 2)
     return results

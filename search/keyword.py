@@ -22,7 +22,10 @@ from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 from search.analyzer import analyzer, query_terms
 from search.records import SectionRecord
 
-FIELD_BOOSTS = {"content": 1.0, "title": 0.3, "headings": 0.3, "tags": 0.3}
+# Unfielded query terms search `content` only (it already holds title, headings and tags):
+# searching the other fields too made the matcher tree 4× larger for no measured gain
+# (10k sections: keyword p50 10.0 → 5.4 ms, p95 40 → 12 ms). They stay for `title:` syntax.
+FIELD_BOOSTS = {"content": 1.0}
 PHRASE_BOOST = 1.0
 PHRASE_MAX_TERMS = 4
 SYNTAX = re.compile(r'["():*?~^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')

@@ -196,7 +196,7 @@ class Searcher:
         for embedder in self.embedders.values():
             embedder.encode_queries(["warm up 预热"])
         try:
-            self.indexes()
+            self.indexes().keyword.search("warm up 预热")  # loads jieba's dictionary too
         except LookupError:
             pass  # no index yet: pages say how to build it
 

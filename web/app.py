@@ -79,3 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(training_api.public_router)
     install_error_handlers(app)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Build the app from KB_* environment variables (the factory each spawned worker calls)."""
+    return create_app(Settings())
