@@ -78,6 +78,8 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
         fields, issues = _lenient(data, schema, issues)
     problems = [_to_problem(rel, front, issue) for issue in issues]
     if fields is None:
+        if schema == "lesson":  # report missing sections too, so one check shows everything
+            problems.extend(lesson_problems(rel, parse(front.body), front))
         return BuildResult(None, problems)
     tokens = parse(front.body)
     title = fields.title or _first_heading(tokens) or rel.rsplit("/", 1)[-1].removesuffix(".md")
@@ -104,7 +106,7 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
         sections=sections,
     )
     if schema == "lesson":
-        problems.extend(_lesson_problems(rel, tokens, front))
+        problems.extend(lesson_problems(rel, tokens, front))
     if any(p.severity == Severity.ERROR for p in problems):
         return BuildResult(None, problems)
     return BuildResult(document, problems)
@@ -160,7 +162,8 @@ def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -
     return {}
 
 
-def _lesson_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:
+def lesson_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:
+    """Report each required lesson section that the body's level-2 headings do not cover."""
     headings = [
         inline_text(tokens[i + 1])
         for i, token in enumerate(tokens)

@@ -11,10 +11,8 @@ import yaml
 
 from ingest.build import BuildContext, build_document
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from kb.markdown.parser import inline_text, parse
 from kb.paths import UnsafePath, path_for
 from kb.problems import Problem, Severity
-from kb.schema import lesson_section_hint, missing_lesson_sections
 
 COMMON = ("id", "title", "kind", "lang", "summary", "tags", "phase", "area", "owner", "updated")
 LESSON = ("project", "date", "impact", "priority", "action_status")
@@ -175,35 +173,11 @@ def check(text: str, rel: str | None = None) -> Check:
         problems.append(
             Problem(rel, 1, "kind: the editor handles guides, lessons and templates", "")
         )
-    if result.document is None and str(data.get("kind")) == "lesson":
-        problems.extend(_missing_sections(text, rel, problems))
     lines, body_line = field_lines(text)
     grouped: dict[str, list[Problem]] = {}
     for problem in problems:
         grouped.setdefault(_field_of(problem, lines, body_line), []).append(problem)
     return Check(grouped, rel)
-
-
-def _missing_sections(text: str, rel: str, known: list[Problem]) -> list[Problem]:
-    """Report missing lesson sections even when the front-matter has errors too."""
-    if any("a lesson needs the section" in p.message for p in known):
-        return []
-    try:
-        front = split_front_matter(text, rel)
-    except FrontMatterError:
-        return []
-    tokens = parse(front.body)
-    headings = [
-        inline_text(tokens[i + 1])
-        for i, token in enumerate(tokens)
-        if token.type == "heading_open" and token.tag == "h2"
-    ]
-    last = front.body_line + front.body.count("\n")
-    return [
-        Problem(rel, last, f"a lesson needs the section '{name}', which is missing",
-                lesson_section_hint(name))
-        for name in missing_lesson_sections(headings)
-    ]  # fmt: skip
 
 
 def _field_of(problem: Problem, lines: dict[int, str], body_line: int) -> str:
