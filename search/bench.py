@@ -149,8 +149,8 @@ def measure_server(corpus: Path, data: Path, names: list[str], log: Log, workers
         result: dict = {}
         for clients in (1, 20):
             queries = QUERIES * (2 if clients == 1 else 5)
-            with httpx.Client() as client, ThreadPoolExecutor(clients) as workers:
-                samples = list(workers.map(lambda q, c=client: _timed_get(c, url, q), queries))
+            with httpx.Client() as client, ThreadPoolExecutor(clients) as pool:
+                samples = list(pool.map(lambda q, c=client: _timed_get(c, url, q), queries))
             result[f"http_{clients}_clients"] = percentiles(samples)
             log(
                 f"HTTP /api/search, {workers} worker(s), {clients} clients: "

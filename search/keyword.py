@@ -100,6 +100,15 @@ class KeywordIndex:
         self._parser = MultifieldParser(
             fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
         )
+        self._sid_of_docnum: dict[int, int] | None = None
+
+    def _sids(self) -> dict[int, int]:
+        """Map whoosh document numbers to section ids (read once; stored fields are slow)."""
+        if self._sid_of_docnum is None:
+            self._sid_of_docnum = {
+                docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
+            }
+        return self._sid_of_docnum
 
     @classmethod
     def create(cls, folder: Path, records: Iterable[SectionRecord]) -> KeywordIndex:
@@ -185,11 +194,8 @@ class KeywordIndex:
             results = self._searcher.search(
                 self.plain_query(text), limit=limit, filter=filter_query
             )
-        return [KeywordHit(int(hit["sid"]), float(hit.score)) for hit in results]
-
-    def refresh(self) -> None:
-        """Reopen the searcher if the index changed on disk."""
-        self._searcher = self._searcher.refresh()
+        sids = self._sids()
+        return [KeywordHit(sids[docnum], float(score)) for score, docnum in results.top_n]
 
 
 def _not_means_and_not(query: Query) -> Query:

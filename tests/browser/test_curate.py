@@ -46,8 +46,8 @@ def test_lesson_from_template_reviewed_published_found_diffed_and_restored(brows
     body_errors = page.locator("[data-errors-for='body']")
     body_errors.filter(has_text="Early-warning signs").wait_for()
     page.fill("#f-message", "first draft")
-    page.click("#save-draft")
-    page.wait_for_url(re.compile(r"/curate/doc/"))
+    with page.expect_navigation(url=re.compile(r"/curate/doc/")):
+        page.click("#save-draft")
     wait_for_state(page, "Draft")
     assert page.locator("#submit-review").is_disabled()
 
@@ -59,9 +59,10 @@ def test_lesson_from_template_reviewed_published_found_diffed_and_restored(brows
     )
     assert "Early-warning signs" in page.locator("#preview").inner_text()
     page.fill("#f-message", "added the early-warning signs")
-    page.click("#save-draft")
-    page.wait_for_url(re.compile(r"/curate/doc/"))
-    page.click("#submit-review")
+    with page.expect_navigation(url=re.compile(r"/curate/doc/")):
+        page.click("#save-draft")
+    with page.expect_navigation():
+        page.click("#submit-review")
     wait_for_state(page, "In review")
     assert page.locator("#approve").count() == 0  # not one's own change
 
@@ -72,7 +73,8 @@ def test_lesson_from_template_reviewed_published_found_diffed_and_restored(brows
     second.goto(base_url + "/curate")
     second.locator(f"#queue-review a[href='/curate/doc/{DOC_ID}']").click()
     second.fill("input[name='message']", "approved")
-    second.click("#approve")
+    with second.expect_navigation():
+        second.click("#approve")
     wait_for_state(second, "Published")
     reviewer.close()
 
@@ -101,8 +103,8 @@ def test_lesson_from_template_reviewed_published_found_diffed_and_restored(brows
     added = page.locator("table.diff tr.insert td.new").all_inner_texts()
     assert "## Early-warning signs" in added
     page.goto(base_url + f"/curate/history/{DOC_ID}")
-    page.locator("#rev-1 button", has_text="Restore").click()
-    page.wait_for_url(re.compile(r"/curate/doc/"))
+    with page.expect_navigation(url=re.compile(r"/curate/doc/")):
+        page.locator("#rev-1 button", has_text="Restore").click()
     wait_for_state(page, "Draft")
     page.goto(base_url + f"/curate/history/{DOC_ID}")
     assert page.locator("table.revisions tbody tr").count() == 4
