@@ -70,6 +70,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "owner": {"en": "Owner", "zh": "负责人"},
     "updated": {"en": "Updated", "zh": "更新日期"},
     "language": {"en": "Language", "zh": "语言"},
+    "lang": {"en": "Language", "zh": "语言"},
     "project": {"en": "Project", "zh": "项目"},
     "date": {"en": "Date", "zh": "日期"},
     "impact": {"en": "Impact", "zh": "影响"},
