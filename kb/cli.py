@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
 import os
 import sys
@@ -171,9 +172,7 @@ def search(settings: Settings, query: str, mode: str, limit: int, as_json: bool,
         click.echo(f"{rank:>2}. {hit.title}{where}  [{hit.kind}, {hit.lang}, {'+'.join(hit.legs)}]")
         click.echo(f"    {hit.url}   ({hit.path})")
         snippet = hit.snippet.replace("<mark>", "\033[1m").replace("</mark>", "\033[0m")
-        import html as html_module
-
-        click.echo(f"    {html_module.unescape(snippet)}")
+        click.echo(f"    {html.unescape(snippet)}")
     click.echo(
         f"{response.total} documents · {response.took_ms:.1f} ms · legs: {', '.join(response.legs)}"
     )

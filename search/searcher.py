@@ -121,6 +121,9 @@ class LoadedGeneration:
         with database.session() as session:
             records = load_records(session)
         self.records: dict[int, SectionRecord] = {r.sid: r for r in records}
+        self.sections_of: dict[str, list[int]] = defaultdict(list)
+        for record in records:
+            self.sections_of[record.doc_id].append(record.sid)
         self._facet_bitmaps: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         for name in self.vectors:
             self._bitmaps(name)
@@ -365,7 +368,7 @@ class Searcher:
     def related(self, doc_id: str, limit: int = 5) -> list[SearchHit]:
         """Return the nearest other documents, excluding the document itself and its translations."""
         loaded = self.indexes()
-        own = [sid for sid, record in loaded.records.items() if record.doc_id == doc_id]
+        own = loaded.sections_of.get(doc_id, [])
         if not own:
             return []
         lang = loaded.records[own[0]].lang

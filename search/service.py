@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ingest.pipeline import IngestReport, Progress, ingest
 from kb.db import Database
 from kb.revisions import record_disk_revisions
@@ -53,6 +51,3 @@ def open_searcher(
     prepare(settings)
     weights = {**settings.leg_weights, **(weights or {})}
     return Searcher(database, GenerationStore(settings.index_root), pool.all(), weights)
-
-
-EmbedProgress = Callable[[str, int], Callable[[int], None]]

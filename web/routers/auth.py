@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from kb.accounts import AccountError, SignInThrottled, authenticate, create_user
 from kb.audit import record_event
-from web.auth import current_user, sign_in, sign_out
+from web.auth import sign_in, sign_out
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, SettingsDep
 from web.i18n import COOKIE, LANGS
@@ -95,11 +95,6 @@ def register(
         return page(request, "register.html", {"error": str(error)}, status_code=400)
     sign_in(request, user)
     return RedirectResponse("/", status_code=303)
-
-
-def signed_in(request: Request) -> bool:
-    """Tell whether someone is signed in (for templates)."""
-    return current_user(request) is not None
 
 
 @router.get("/lang/{code}")
