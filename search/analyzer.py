@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
+import stopwordsiso
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter import stem
 
@@ -27,10 +28,11 @@ ENGLISH_STOP_WORDS = frozenset(
     "with this these those we our you your i me my do does did how what when where which who why "
     "can could should would if then than there their they them he she his her not no but so".split()
 )
-CHINESE_STOP_WORDS = frozenset(
-    "的 了 和 与 及 是 在 或 也 都 而 就 把 被 让 给 对 从 到 吗 呢 啊 吧 么 "
-    "怎么 怎样 如何 什么 哪些 哪个 为什么 是否 可以 应该 需要 我们 你们 他们 这个 那个 这些 那些 一个".split()
-)
+# Chinese function words (的, 时, 怎样, 如何, 所有 …): the stopwords-iso list, less the few
+# entries that carry meaning in project work, plus question words it lacks.
+CHINESE_STOP_WORDS = (
+    frozenset(stopwordsiso.stopwords("zh")) - frozenset("开始 结果 替代 逐步 遵循".split())
+) | frozenset("应该 需要 是否 没有 哪里 能够 怎么办 一下".split())
 
 
 def configure_jieba(cache_dir: Path | None) -> None:

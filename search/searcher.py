@@ -18,19 +18,24 @@ from kb.querylog import log_search
 from kb.tables import DocumentRow, SectionRow
 from search.analyzer import query_terms
 from search.embedders import Embedder
-from search.fusion import reciprocal_rank_fusion
+from search.fusion import Fused, LegRanking, reciprocal_rank_fusion
 from search.generations import GenerationStore
 from search.indexer import KEYWORD_FOLDER, VOCABULARY_FILE, vector_file
+from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
 from search.records import FACETS, SectionRecord, load_records
+from search.routing import KEYWORD, MODES, Leg, plan_legs, query_language
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
 
-MODES = ("hybrid", "keyword", "semantic")
-KEYWORD = "keyword"
 CANDIDATES = 100
 DEFAULT_WEIGHTS = {KEYWORD: 1.0}
+# A document of the kind the query names ("…的教训", "… template") has its score multiplied by
+# this: enough to lift a relevant lesson above guides about lessons, not to bury other kinds.
+INTENT_BOOST = 1.15
+# A spelling correction replaces the query when its best keyword match scores this much higher.
+CORRECTION_GAIN = 1.25
 
 
 @dataclass
@@ -45,6 +50,7 @@ class SearchRequest:
     include_unpublished: bool = False
     log: bool = True
     snippets: bool = True
+    autocorrect: bool = True
 
 
 @dataclass
@@ -81,6 +87,8 @@ class SearchResponse:
     did_you_mean: str | None
     took_ms: float
     legs: list[str]
+    corrected_from: str | None = None
+    intent: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data (the shape of `kb search --json` and the API)."""
@@ -93,7 +101,19 @@ class SearchResponse:
             "facets": self.facets,
             "took_ms": round(self.took_ms, 2),
             "legs": self.legs,
+            "corrected_from": self.corrected_from,
+            "intent": self.intent,
         }
+
+
+@dataclass(frozen=True)
+class RankedDocument:
+    """A document after fusion: its best section, score and the legs that found it."""
+
+    doc_id: str
+    sid: int
+    score: float
+    legs: frozenset[str]
 
 
 def document_url(doc_id: str, anchor: str = "") -> str:
@@ -124,6 +144,16 @@ class LoadedGeneration:
         self.sections_of: dict[str, list[int]] = defaultdict(list)
         for record in records:
             self.sections_of[record.doc_id].append(record.sid)
+        self.langs = frozenset(record.lang for record in records)
+        self.lang_of: dict[str, str] = {record.doc_id: record.lang for record in records}
+        self.kind_of: dict[str, str] = {record.doc_id: record.kind for record in records}
+        with database.session() as session:
+            links = session.execute(select(DocumentRow.id, DocumentRow.translation_of)).all()
+        self.translation_group: dict[str, str] = {}
+        for doc_id, original in links:
+            if original:
+                self.translation_group[doc_id] = original
+                self.translation_group.setdefault(original, original)
         self._facet_bitmaps: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         for name in self.vectors:
             self._bitmaps(name)
@@ -219,26 +249,27 @@ class Searcher:
                 self._retired, self._loaded = self._loaded, fresh
             return self._loaded
 
-    def legs_for(self, query: str, mode: str) -> list[str]:
-        """Pick the legs of a query: keyword, and the embedders serving the query's language."""
-        lang = "zh" if has_cjk(query) else "en"
-        legs = [KEYWORD] if mode in ("hybrid", "keyword") else []
-        if mode in ("hybrid", "semantic"):
-            routed = [name for name, e in self.embedders.items() if lang in e.languages]
-            legs += routed or (list(self.embedders) if mode == "semantic" else [])
-        return legs
+    def plan(self, query: str, mode: str, loaded: LoadedGeneration | None = None) -> list[Leg]:
+        """Pick the legs of a query and the document languages each one ranks (see routing)."""
+        langs = loaded.langs if loaded is not None else None
+        return plan_legs(query, mode, self.embedders, self.weights, langs)
 
-    def query_vectors(self, query: str, legs: list[str]) -> dict[str, np.ndarray]:
+    def legs_for(self, query: str, mode: str) -> list[str]:
+        """Name the legs a query in this mode runs."""
+        return [leg.name for leg in self.plan(query, mode)]
+
+    def query_vectors(self, query: str, legs: list[Leg]) -> dict[str, np.ndarray]:
         """Embed the query once for each vector leg."""
         return {
-            leg: self.embedders[leg].encode_queries([query])[0]
+            leg.name: self.embedders[leg.name].encode_queries([query])[0]
             for leg in legs
-            if leg in self.embedders
+            if leg.name in self.embedders
         }
 
     def ranked_sections(
         self,
         query: str,
+        legs: list[Leg],
         vectors: dict[str, np.ndarray],
         filters: dict[str, list[str]],
         loaded: LoadedGeneration,
@@ -246,19 +277,26 @@ class Searcher:
     ) -> dict[str, list[int]]:
         """Run each leg with the filters applied inside it; return ranked section ids per leg.
 
-        Vector hits below the embedder's similarity floor are dropped, so a query that means
-        nothing to the knowledge base gets no results instead of the least-bad ones.
+        A vector leg ranks only the languages its model reads. Vector hits below the embedder's
+        similarity floor are dropped, so a query that means nothing to the knowledge base gets
+        no results instead of the least-bad ones.
         """
         ranked: dict[str, list[int]] = {}
-        if query:
-            hits = loaded.keyword.search(query, filters, limit)
-            ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
-        for leg, vector in vectors.items():
-            if leg not in loaded.vectors:
+        for leg in legs:
+            if leg.name == KEYWORD:
+                if query:
+                    hits = loaded.keyword.search(query, filters, limit)
+                    ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
-            floor = getattr(self.embedders[leg], "min_similarity", 0.0)
-            hits = loaded.vectors[leg].search(vector, limit, loaded.mask(leg, filters))
-            ranked[leg] = [sid for sid, score in hits if score >= floor and sid in loaded.records]
+            if leg.name not in loaded.vectors or leg.name not in vectors:
+                continue
+            leg_filters = _within_languages(filters, leg.reads, loaded.langs)
+            if leg_filters is None:
+                continue
+            floor = getattr(self.embedders[leg.name], "min_similarity", 0.0)
+            index = loaded.vectors[leg.name]
+            hits = index.search(vectors[leg.name], limit, loaded.mask(leg.name, leg_filters))
+            ranked[leg.name] = [s for s, score in hits if score >= floor and s in loaded.records]
         return {leg: sids for leg, sids in ranked.items() if sids}
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -269,64 +307,116 @@ class Searcher:
         filters = {k: list(v) for k, v in request.filters.items() if v}
         visibility = {} if request.include_unpublished else {"status": ["published"]}
         loaded = self.indexes()
-        legs = self.legs_for(query, mode)
         if not query:
-            return SearchResponse(query, mode, 0, [], {}, None, 0.0, legs)
+            return SearchResponse(query, mode, 0, [], {}, None, 0.0, self.legs_for(query, mode))
         if "tag" in filters:
             filters["tag"] = [tag.lower() for tag in filters["tag"]]
-        vectors = self.query_vectors(query, legs)
-        keyword_query = query if KEYWORD in legs else ""
-        ranked = self.ranked_sections(keyword_query, vectors, {**filters, **visibility}, loaded)
-        groups = self._fuse(ranked, loaded)
-        facet_groups = groups
+        suggestion = loaded.spelling.suggest(query) if not has_cjk(query) else None
+        corrected_from = None
+        if suggestion and request.autocorrect and mode != "semantic":
+            if self._clearly_better(suggestion, query, {**filters, **visibility}, loaded):
+                corrected_from, query, suggestion = query, suggestion, None
+        intent = detect_intent(query) if "kind" not in filters else None
+        text = intent.rest if intent else query
+        legs = self.plan(text, mode, loaded)
+        vectors = self.query_vectors(text, legs)
+        keyword_query = text if mode != "semantic" else ""
+        ranked = self.ranked_sections(
+            keyword_query, legs, vectors, {**filters, **visibility}, loaded
+        )
+        lang = query_language(query)
+        groups = self._fuse(ranked, legs, loaded, lang, intent)
         if filters:
-            unfiltered = self.ranked_sections(keyword_query, vectors, visibility, loaded)
-            facet_groups = self._fuse(unfiltered, loaded)
+            ranked = self.ranked_sections(keyword_query, legs, vectors, visibility, loaded)
+        facet_groups = self._fuse(ranked, legs, loaded, lang, intent, one_per_translation=False)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
-        hits = self._hits(query if request.snippets else None, page, loaded)
-        suggestion = loaded.spelling.suggest(query) if not has_cjk(query) else None
+        hits = self._hits(text if request.snippets else None, page, loaded)
         took = (time.perf_counter() - started) * 1000
         if request.log:
-            lang = "zh" if has_cjk(query) else "en"
-            log_search(self.database, query, mode, lang, filters, len(groups), took)
-        return SearchResponse(query, mode, len(groups), hits, facets, suggestion, took, legs)
+            log_search(self.database, request.query.strip(), mode, lang, filters, len(groups), took)
+        return SearchResponse(
+            query,
+            mode,
+            len(groups),
+            hits,
+            facets,
+            suggestion,
+            took,
+            [leg.name for leg in legs],
+            corrected_from=corrected_from,
+            intent=intent.kind if intent else None,
+        )
+
+    def _clearly_better(
+        self, suggestion: str, query: str, filters: dict[str, list[str]], loaded: LoadedGeneration
+    ) -> bool:
+        """Tell whether the corrected query's best keyword match clearly beats the typo's."""
+        fixed = loaded.keyword.search(suggestion, filters, 1)
+        if not fixed:
+            return False
+        typo = loaded.keyword.search(query, filters, 1)
+        return not typo or fixed[0].score >= CORRECTION_GAIN * typo[0].score
 
     def _fuse(
-        self, ranked: dict[str, list[int]], loaded: LoadedGeneration
-    ) -> list[tuple[str, int, float, frozenset[str]]]:
+        self,
+        ranked: dict[str, list[int]],
+        legs: list[Leg],
+        loaded: LoadedGeneration,
+        query_lang: str = "",
+        intent: Intent | None = None,
+        one_per_translation: bool = True,
+    ) -> list[RankedDocument]:
         """Fuse the legs per document, then pick each document's best section.
 
         Documents are fused (not chunks): the keyword leg ranks whole sections and the vector
-        legs rank chunks, so agreement between legs shows at the document level. The best
-        section is chosen by the same fusion over (document, anchor) keys.
-        Returns (doc id, section id, score, legs that found the document), best first.
+        legs rank chunks, so agreement between legs shows at the document level. Each leg's
+        document ranks are its ranks over everything it read; it only counts for the languages
+        routing gave it, and the fusion divides by the legs able to see each document's
+        language. The best section is chosen by the same fusion over (document, anchor) keys.
+        A document and its translation are one result, shown in the query's language if found.
         """
-        doc_lists: dict[str, list[str]] = {}
-        section_lists: dict[str, list[tuple[str, str]]] = {}
+        plan = {leg.name: leg for leg in legs}
+        doc_rankings: list[LegRanking[str]] = []
+        section_rankings: list[LegRanking[tuple[str, str]]] = []
         representative: dict[tuple[str, str], int] = {}
-        for leg, sids in ranked.items():
-            docs: dict[str, None] = {}
-            sections: dict[tuple[str, str], None] = {}
+        for name, sids in ranked.items():
+            leg = plan[name]
+            docs: dict[str, int] = {}
+            sections: dict[tuple[str, str], int] = {}
             for sid in sids:
                 record = loaded.records[sid]
                 key = (record.doc_id, record.anchor)
-                docs.setdefault(record.doc_id, None)
-                sections.setdefault(key, None)
+                docs.setdefault(record.doc_id, len(docs) + 1)
+                sections.setdefault(key, len(sections) + 1)
                 representative.setdefault(key, sid)
-            doc_lists[leg], section_lists[leg] = list(docs), list(sections)
+            if leg.counts_for is not None:
+                docs = {d: r for d, r in docs.items() if loaded.lang_of[d] in leg.counts_for}
+                sections = {
+                    k: r for k, r in sections.items() if loaded.lang_of[k[0]] in leg.counts_for
+                }
+            weight = self.weights.get(name, 1.0)
+            doc_rankings.append(LegRanking(name, weight, list(docs.items()), leg.sees))
+            section_rankings.append(LegRanking(name, weight, list(sections.items()), leg.sees))
         best_section: dict[str, tuple[str, str]] = {}
-        for key, _, _ in reciprocal_rank_fusion(section_lists, self.weights):
-            best_section.setdefault(key[0], key)
+        for entry in reciprocal_rank_fusion(section_rankings, lambda key: loaded.lang_of[key[0]]):
+            best_section.setdefault(entry.item[0], entry.item)
+        fused = reciprocal_rank_fusion(doc_rankings, loaded.lang_of.__getitem__)
+        if intent is not None:
+            fused = _boost_kind(fused, intent.kind, loaded)
+        if one_per_translation:
+            fused = _one_per_translation(fused, loaded, query_lang)
         return [
-            (doc_id, representative[best_section[doc_id]], score, legs)
-            for doc_id, score, legs in reciprocal_rank_fusion(doc_lists, self.weights)
+            RankedDocument(e.item, representative[best_section[e.item]], e.score, e.legs)
+            for e in fused
         ]
 
-    def _hits(self, query: str | None, page, loaded: LoadedGeneration) -> list[SearchHit]:
+    def _hits(
+        self, query: str | None, page: list[RankedDocument], loaded: LoadedGeneration
+    ) -> list[SearchHit]:
         if not page:
             return []
-        sids = [sid for _, sid, _, _ in page]
+        sids = [entry.sid for entry in page]
         with self.database.session() as session:
             sections = {
                 row.id: row
@@ -335,13 +425,14 @@ class Searcher:
             docs = {
                 row.id: row
                 for row in session.scalars(
-                    select(DocumentRow).where(DocumentRow.id.in_([d for d, _, _, _ in page]))
+                    select(DocumentRow).where(DocumentRow.id.in_([e.doc_id for e in page]))
                 )
             }
         terms = set(query_terms(query)) if query else set()
         hits = []
-        for doc_id, sid, score, legs in page:
-            section, doc = sections.get(sid), docs.get(doc_id)
+        for entry in page:
+            doc_id, score, legs = entry.doc_id, entry.score, entry.legs
+            section, doc = sections.get(entry.sid), docs.get(doc_id)
             if section is None or doc is None:
                 continue
             snippet, matched = highlight(section.text, terms) if query else ("", True)
@@ -393,7 +484,8 @@ class Searcher:
             title = loaded.records[own[0]].title
             hits = loaded.keyword.search(title, visibility, CANDIDATES)
             ranked[KEYWORD] = [h.sid for h in hits if loaded.records[h.sid].doc_id not in excluded]
-        groups = self._fuse(ranked, loaded)[:limit]
+        legs = [Leg(name, self.weights.get(name, 1.0), None, None) for name in ranked]
+        groups = self._fuse(ranked, legs, loaded)[:limit]
         return self._hits("", groups, loaded)
 
     def _translations(self, doc_id: str) -> set[str]:
@@ -406,13 +498,58 @@ class Searcher:
         return linked
 
 
-def _facet_counts(groups, loaded: LoadedGeneration, filters: dict[str, list[str]]):
+def _within_languages(
+    filters: dict[str, list[str]], reads: frozenset[str] | None, corpus: frozenset[str]
+) -> dict[str, list[str]] | None:
+    """Add a language filter for a model that reads only some languages (None: nothing left)."""
+    if reads is None or corpus <= reads:
+        return filters
+    langs = [lang for lang in filters.get("lang", sorted(corpus)) if lang in reads]
+    return {**filters, "lang": langs} if langs else None
+
+
+def _boost_kind(fused: list[Fused[str]], kind: str, loaded: LoadedGeneration) -> list[Fused[str]]:
+    """Multiply the scores of documents of the named kind, keeping the others in the list."""
+    boosted = [
+        Fused(e.item, e.score * INTENT_BOOST, e.legs) if loaded.kind_of[e.item] == kind else e
+        for e in fused
+    ]
+    return sorted(boosted, key=lambda e: -e.score)
+
+
+def _one_per_translation(
+    fused: list[Fused[str]], loaded: LoadedGeneration, query_lang: str
+) -> list[Fused[str]]:
+    """Keep one document of each translation pair: the query's language if found, else the best.
+
+    The kept one takes the better score of the two.
+    """
+    kept: dict[str, int] = {}
+    out: list[Fused[str]] = []
+    for entry in fused:
+        group = loaded.translation_group.get(entry.item)
+        if group is None:
+            out.append(entry)
+            continue
+        if group not in kept:
+            kept[group] = len(out)
+            out.append(entry)
+            continue
+        first = out[kept[group]]
+        if loaded.lang_of[first.item] != query_lang and loaded.lang_of[entry.item] == query_lang:
+            out[kept[group]] = Fused(entry.item, first.score, entry.legs | first.legs)
+    return out
+
+
+def _facet_counts(
+    groups: list[RankedDocument], loaded: LoadedGeneration, filters: dict[str, list[str]]
+):
     """Count documents per facet value; each facet ignores its own filter (disjunctive facets)."""
     counts: dict[str, dict[str, int]] = {
         facet: defaultdict(int) for facet in FACETS if facet != "status"
     }
-    for _, sid, _, _ in groups:
-        record = loaded.records[sid]
+    for entry in groups:
+        record = loaded.records[entry.sid]
         for facet in counts:
             others = {f: set(v) for f, v in filters.items() if f != facet and v}
             if _passes(record, others):

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.querylog import SearchLogRow
-from search.fusion import reciprocal_rank_fusion
+from search.fusion import ranked_list, reciprocal_rank_fusion
 from search.searcher import SearchRequest
 from tests.search_fixtures import build_kb
 
@@ -19,14 +19,37 @@ def ids(response):
 
 
 def test_rrf_rewards_agreement_between_legs():
-    fused = reciprocal_rank_fusion({"a": [1, 2, 3], "b": [3, 2]}, {"a": 1.0, "b": 1.0})
-    assert [item for item, _, _ in fused] == [3, 2, 1]  # found by both legs beats a lone first
-    assert fused[0][2] == frozenset({"a", "b"}) and fused[2][2] == frozenset({"a"})
+    fused = reciprocal_rank_fusion(
+        [ranked_list("a", 1.0, [1, 2, 3]), ranked_list("b", 1.0, [3, 2])]
+    )
+    assert [e.item for e in fused] == [3, 2, 1]  # found by both legs beats a lone first
+    assert fused[0].legs == frozenset({"a", "b"}) and fused[2].legs == frozenset({"a"})
 
 
 def test_rrf_weights_shift_the_order():
-    fused = reciprocal_rank_fusion({"a": [1], "b": [2]}, {"a": 1.0, "b": 2.0})
-    assert fused[0][0] == 2
+    fused = reciprocal_rank_fusion([ranked_list("a", 1.0, [1]), ranked_list("b", 2.0, [2])])
+    assert fused[0].item == 2
+
+
+def test_a_leg_blind_to_a_language_does_not_bury_its_documents():
+    # keyword sees only Chinese documents; the multilingual leg sees both
+    lang = {"zh1": "zh", "zh2": "zh", "en1": "en"}.__getitem__
+    keyword = ranked_list("keyword", 1.0, ["zh1", "zh2"], frozenset({"zh"}))
+    vectors = ranked_list("multi", 0.5, ["en1", "zh2", "zh1"])
+    plain = reciprocal_rank_fusion([keyword, vectors])
+    assert [e.item for e in plain][-1] == "en1"  # classic RRF: the English answer is last
+    aware = reciprocal_rank_fusion([keyword, vectors], lang)
+    assert aware[0].item == "en1"  # ranked first by the only leg that can read it
+
+
+def test_a_keyword_hit_across_languages_still_counts():
+    lang = {"zh1": "zh", "zh2": "zh"}.__getitem__
+    vectors = ranked_list("multi", 0.5, ["zh1", "zh2"], frozenset({"zh"}))
+    keyword = ranked_list("keyword", 1.0, ["zh2"], frozenset({"en"}))  # an acronym match
+    without = {e.item: e.score for e in reciprocal_rank_fusion([vectors], lang)}
+    fused = {e.item: e for e in reciprocal_rank_fusion([keyword, vectors], lang)}
+    assert fused["zh2"].score > without["zh2"] and fused["zh2"].legs == {"keyword", "multi"}
+    assert fused["zh1"].score == without["zh1"]  # a blind leg costs nothing to the others
 
 
 def test_chinese_query_finds_section_and_deep_links(searcher):
@@ -68,8 +91,12 @@ def test_drafts_are_hidden_from_readers(searcher):
     assert "guide-draft" in ids(curator)
 
 
-def test_did_you_mean_corrects_misspelling(searcher):
-    assert searcher.search(SearchRequest("stakholder")).did_you_mean == "stakeholder"
+def test_a_clear_misspelling_is_corrected_and_the_original_offered(searcher):
+    response = searcher.search(SearchRequest("stakholder"))
+    assert response.corrected_from == "stakholder" and response.query == "stakeholder"
+    assert ids(response) == ids(searcher.search(SearchRequest("stakeholder")))
+    exact = searcher.search(SearchRequest("stakholder", autocorrect=False))
+    assert exact.did_you_mean == "stakeholder" and exact.corrected_from is None
     assert searcher.search(SearchRequest("stakeholder")).did_you_mean is None
 
 
@@ -87,8 +114,8 @@ def test_every_search_is_logged(searcher, database):
 
 
 def test_pagination(searcher):
-    first = searcher.search(SearchRequest("risk", limit=1))
-    second = searcher.search(SearchRequest("risk", limit=1, offset=1))
+    first = searcher.search(SearchRequest("stakeholder", limit=1))
+    second = searcher.search(SearchRequest("stakeholder", limit=1, offset=1))
     assert first.total >= 2 and ids(first) != ids(second)
 
 
