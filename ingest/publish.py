@@ -16,13 +16,9 @@ from sqlalchemy.orm import Session
 
 from ingest import editor
 from ingest.build import BuildContext, build_document
-from kb import catalog
-from kb.audit import record_event
-from kb.db import Database, utcnow
-from kb.paths import UnsafePath, resolve_inside
-from kb.revisions import add_revision, delete_revision, get_revision
-from kb.tables import DocumentRow, SectionRow
-from kb.workflow import (
+from kb.content.paths import UnsafePath, resolve_inside
+from kb.curation.revisions import add_revision, delete_revision, get_revision
+from kb.curation.workflow import (
     ARCHIVED,
     PUBLISHED,
     DocStateRow,
@@ -31,6 +27,10 @@ from kb.workflow import (
     check_approval,
     ensure_state,
 )
+from kb.store import catalog
+from kb.store.audit import record_event
+from kb.store.database import Database, utcnow
+from kb.store.tables import DocumentRow, SectionRow
 
 
 class PublishError(Exception):

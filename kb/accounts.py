@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.audit import record_event
-from kb.db import Base, Database, utcnow
+from kb.store.audit import record_event
+from kb.store.database import Base, Database, utcnow
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=5)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ingest.pipeline import IngestReport, Progress, ingest
-from kb.db import Database
-from kb.revisions import record_disk_revisions
+from kb.curation.revisions import record_disk_revisions
 from kb.settings import Settings
+from kb.store.database import Database
 from search.analyzer import configure_jieba
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from kb import accounts
 from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
-from kb.audit import recent_events
 from kb.cli import main
+from kb.store.audit import recent_events
 from tests.search_fixtures import build_kb
 from web.app import create_app
 from web.auth import CuratorDep

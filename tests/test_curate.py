@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kb.accounts import create_user
-from kb.audit import recent_events
-from kb.feedback import record_feedback
-from kb.querylog import log_search
-from kb.revisions import list_revisions
+from kb.curation.revisions import list_revisions
+from kb.insights.feedback import record_feedback
+from kb.insights.querylog import log_search
+from kb.store.audit import recent_events
 from search.generations import GenerationStore
 from tests.search_fixtures import build_kb
 from web.app import create_app

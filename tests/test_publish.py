@@ -6,10 +6,11 @@ import pytest
 
 from ingest import editor
 from ingest.publish import Publisher, PublishError, approve, publish_text
-from kb import catalog, workflow
-from kb.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
-from kb.revisions import list_revisions, side_by_side, unified_diff
-from kb.tables import SectionRow
+from kb.content.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
+from kb.curation import workflow
+from kb.curation.revisions import list_revisions, side_by_side, unified_diff
+from kb.store import catalog
+from kb.store.tables import SectionRow
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore
 from search.indexer import sync_indexes

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kb.db import Database
 from kb.settings import Settings
+from kb.store.database import Database
 from search.searcher import Searcher
 from web.i18n import choose_lang
 

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from kb import browse, catalog
-from kb.feedback import record_feedback
-from kb.markdown import render_html
-from kb.taxonomy import Area, Kind, Lang, Phase
+from kb.content.markdown import render_html
+from kb.content.taxonomy import Area, Kind, Lang, Phase
+from kb.insights.feedback import record_feedback
+from kb.store import browse, catalog
 from search.searcher import SearchHit, SearchRequest
 from web.deps import DatabaseDep, SearcherDep
 

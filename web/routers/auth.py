@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from kb.accounts import AccountError, SignInThrottled, authenticate, create_user
-from kb.audit import record_event
+from kb.store.audit import record_event
 from web.auth import sign_in, sign_out
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, SettingsDep

@@ -1,7 +1,7 @@
 """Curator pages under /curate: editor, upload, workflow, history and diffs, dashboard, audit log.
 
 Every route checks the role on the server (CuratorDep / AdminDep) and every post checks CSRF;
-the work is done by ingest.editor, kb.workflow, ingest.publish, kb.revisions and kb.analytics.
+the work is done by ingest.editor, kb.curation.workflow, ingest.publish, kb.curation.revisions and kb.insights.analytics.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import Publisher, PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
-from kb import analytics, catalog, workflow
-from kb.audit import recent_events
-from kb.markdown import render_html
-from kb.revisions import get_revision, list_revisions, side_by_side, unified_diff
+from kb.content.markdown import render_html
+from kb.curation import workflow
+from kb.curation.revisions import get_revision, list_revisions, side_by_side, unified_diff
+from kb.insights import analytics
+from kb.store import catalog
+from kb.store.audit import recent_events
 from search.generations import GenerationStore
 from search.indexer import sync_indexes
 from web.auth import AdminDep, CuratorDep

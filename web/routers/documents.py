@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kb import catalog
-from kb.feedback import record_feedback
-from kb.markdown import render_html, table_of_contents
-from kb.model import Document
+from kb.content.markdown import render_html, table_of_contents
+from kb.content.model import Document
+from kb.insights.feedback import record_feedback
+from kb.store import catalog
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
 from web.render import page

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.db import Base, utcnow
+from kb.store.database import Base, utcnow
 
 
 class DocumentRow(Base):

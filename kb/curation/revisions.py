@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.db import Base, Database, utcnow
+from kb.store.database import Base, Database, utcnow
 
 
 class RevisionRow(Base):
@@ -146,8 +146,8 @@ def side_by_side(old: str, new: str) -> list[DiffRow]:
 
 def record_disk_revisions(database: Database, root: Path, doc_ids: list[str]) -> list[str]:
     """Give documents (re)ingested from disk a revision when their file differs from the last one."""
-    from kb.tables import DocumentRow
-    from kb.workflow import live_text, note_disk_revision
+    from kb.curation.workflow import live_text, note_disk_revision
+    from kb.store.tables import DocumentRow
 
     recorded = []
     with database.session() as session:

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.db import Base, Database, utcnow
+from kb.store.database import Base, Database, utcnow
 
 
 class AuditRow(Base):

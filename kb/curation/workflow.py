@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.audit import record_event
-from kb.db import Base, Database, utcnow
-from kb.revisions import add_revision, get_revision, latest_revision
-from kb.tables import DocumentRow
+from kb.curation.revisions import add_revision, get_revision, latest_revision
+from kb.store.audit import record_event
+from kb.store.database import Base, Database, utcnow
+from kb.store.tables import DocumentRow
 
 DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = "draft", "in_review", "published", "archived"
 

@@ -16,8 +16,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.tables import DocumentRow
-from kb.taxonomy import Phase
+from kb.content.taxonomy import Phase
+from kb.store.tables import DocumentRow
 
 PHASE_ORDER = {phase.value: index for index, phase in enumerate(Phase)}
 

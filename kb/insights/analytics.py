@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-from kb.db import Database, utcnow
-from kb.feedback import FeedbackRow
-from kb.querylog import SearchLogRow
-from kb.tables import DocumentRow
+from kb.insights.feedback import FeedbackRow
+from kb.insights.querylog import SearchLogRow
+from kb.store.database import Database, utcnow
+from kb.store.tables import DocumentRow
 
 
 @dataclass(frozen=True)

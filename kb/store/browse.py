@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.tables import DocumentRow
-from kb.taxonomy import Area, Kind, Phase
+from kb.content.taxonomy import Area, Kind, Phase
+from kb.store.tables import DocumentRow
 
 PUBLISHED = "published"
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from kb.accounts import list_users
-from kb.db import Database
-from kb.progress import AttemptRow, learner_state, module_progress
-from kb.training import Catalogue, Status
+from kb.store.database import Database
+from kb.training.modules import Catalogue, Status
+from kb.training.progress import AttemptRow, learner_state, module_progress
 
 
 @dataclass(frozen=True)
