@@ -132,7 +132,7 @@ def set_role(database: Database, username: str, role: str, actor: str = "cli") -
         if row is None:
             raise AccountError(f"No account is called '{username}'.")
         row.role = role
-    record_event(database, actor, "role_change", username, f"role={role}")
+        record_event(session, actor, "role_change", username, f"role={role}")
 
 
 def authenticate(database: Database, username: str, password: str) -> User | None:
@@ -161,8 +161,9 @@ def authenticate(database: Database, username: str, password: str) -> User | Non
             else:
                 row.failed_logins, row.locked_until = 0, None
                 user = _user(row)
+        if failed:
+            record_event(session, username, "sign_in_failed", username, "")
     if failed:
-        record_event(database, username, "sign_in_failed", username, "")
         return None
     return user
 

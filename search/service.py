@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest.pipeline import IngestReport, Progress, ingest
-from kb.curation.revisions import record_disk_revisions
+from kb.curation.workflow import record_disk_revisions
 from kb.settings import Settings
 from kb.store.database import Database
 from search.analyzer import configure_jieba

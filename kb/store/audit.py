@@ -1,13 +1,15 @@
-"""The audit log: who did what (publish, unpublish, restore, role change, failed sign-ins)."""
+"""The audit log: who did what (publish, unpublish, restore, role change, failed sign-ins).
+
+Both functions take the caller's Session, so an event commits with the change it records."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import DateTime, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.store.database import Base, Database, utcnow
+from kb.store.database import Base, utcnow
 
 
 class AuditRow(Base):
@@ -23,15 +25,11 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-def record_event(
-    database: Database, actor: str, action: str, target: str, detail: str = ""
-) -> None:
-    """Append one action to the audit log."""
-    with database.session() as session:
-        session.add(AuditRow(actor=actor[:64], action=action, target=target[:300], detail=detail))
+def record_event(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:
+    """Append one action to the audit log, in the caller's unit of work (with what it records)."""
+    session.add(AuditRow(actor=actor[:64], action=action, target=target[:300], detail=detail))
 
 
-def recent_events(database: Database, limit: int = 200) -> list[AuditRow]:
+def recent_events(session: Session, limit: int = 200) -> list[AuditRow]:
     """Return the newest actions first."""
-    with database.session() as session:
-        return list(session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))
+    return list(session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)))

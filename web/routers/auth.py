@@ -58,7 +58,8 @@ def signin(
         context["error"] = "wrong"
         return page(request, "signin.html", context, status_code=401)
     sign_in(request, user)
-    record_event(database, user.username, "sign_in", user.username)
+    with database.session() as session:
+        record_event(session, user.username, "sign_in", user.username)
     return RedirectResponse(safe_next(next), status_code=303)
 
 

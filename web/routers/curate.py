@@ -21,7 +21,7 @@ from ingest.publish import Publisher, PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
 from kb.content.markdown import render_html
 from kb.curation import workflow
-from kb.curation.revisions import get_revision, list_revisions, side_by_side, unified_diff
+from kb.curation.revisions import get_revision, side_by_side, unified_diff
 from kb.insights import analytics
 from kb.store import catalog
 from kb.store.audit import recent_events
@@ -251,7 +251,7 @@ def unpublish_document(
 def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
     """A document's revisions, with a form to diff any two and buttons to restore one."""
     state, _ = _head(database, settings, doc_id)
-    revisions = list_revisions(database, doc_id)
+    revisions = workflow.list_revisions(database, doc_id)
     return page(request, "curate/history.html", {"state": state, "revisions": revisions})
 
 
@@ -340,4 +340,6 @@ async def _upload_one(item: UploadFile, replace: bool, author: str, database, se
 @router.get("/audit")
 def audit(request: Request, user: AdminDep, database: DatabaseDep):
     """The audit log (admins only)."""
-    return page(request, "curate/audit.html", {"events": recent_events(database, 500)})
+    with database.session() as session:
+        events = recent_events(session, 500)
+    return page(request, "curate/audit.html", {"events": events})
