@@ -5,7 +5,7 @@ import os
 import pytest
 
 from ingest import editor
-from ingest.publish import Publisher, PublishError, approve, publish_text
+from ingest.publish import PublishError, approve, publish_text
 from kb.content.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
 from kb.curation import workflow
 from kb.curation.revisions import side_by_side, unified_diff
@@ -15,9 +15,8 @@ from kb.store.audit import recent_events
 from kb.store.tables import SectionRow
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore
-from search.indexer import sync_indexes
 from search.searcher import SearchRequest
-from search.service import ingest_and_index
+from search.service import ingest_and_index, open_publisher
 from tests.search_fixtures import build_kb
 from tests.test_curate import LESSON_FORM
 
@@ -28,15 +27,14 @@ DOC_ID = LESSON_FORM["id"]
 def publisher(settings, database):
     build_kb(settings, database)
     pool = EmbedderPool(settings.embedders, settings.threads)
-    reports = []
+    publisher = open_publisher(settings, database, pool.all())
+    reports, update = [], publisher.reindex
 
     def reindex():
-        store = GenerationStore(settings.index_root)
-        reports.append(sync_indexes(database, store, pool.names, pool.get))
+        reports.append(update())
         return reports[-1]
 
-    publisher = Publisher(database, settings.content, reindex)
-    publisher.reports = reports
+    publisher.reindex, publisher.reports = reindex, reports
     return publisher
 
 

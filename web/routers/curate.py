@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from ingest.publish import Publisher, PublishError, approve, unpublish
+from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
 from kb.content.markdown import render_html
 from kb.curation import workflow
@@ -25,31 +25,14 @@ from kb.curation.revisions import get_revision, side_by_side, unified_diff
 from kb.insights import analytics
 from kb.store import catalog
 from kb.store.audit import recent_events
-from search.generations import GenerationStore
-from search.indexer import sync_indexes
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
 from web.curate_views import editor_context, form_values, trend_chart
-from web.deps import DatabaseDep, SettingsDep
+from web.deps import DatabaseDep, PublisherDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
 CSRF = [Depends(verify_csrf)]
-
-
-def get_publisher(request: Request) -> Publisher:
-    """Return a publisher that updates the serving indexes with the already-loaded models."""
-    settings, database = request.state.settings, request.state.database
-    embedders = request.state.searcher.embedders
-
-    def reindex():
-        store = GenerationStore(settings.index_root)
-        return sync_indexes(database, store, list(embedders), lambda name: embedders[name])
-
-    return Publisher(database, settings.content, reindex, settings.self_approval)
-
-
-PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 
 
 def _doc_url(doc_id: str, **query: str) -> str:
