@@ -90,7 +90,11 @@ def _check_password(password: str) -> None:
 
 
 def create_user(
-    database: Database, username: str, password: str, role: str = "learner", display_name: str = ""
+    database: Database,
+    username: str,
+    password: str,
+    role: str = Role.LEARNER,
+    display_name: str = "",
 ) -> User:
     """Create an account; the username must be new and the password long enough."""
     if not USERNAME.match(username):

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kb.content.problems import Severity
 from kb.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -73,7 +74,7 @@ def require_content(settings: Settings) -> None:
 def print_problems(problems) -> None:
     """Print problems (file:line, message, fix) to stderr."""
     for problem in problems:
-        colour = "red" if problem.severity == "error" else "yellow"
+        colour = "red" if problem.severity == Severity.ERROR else "yellow"
         click.secho(str(problem), fg=colour, err=True)
 
 

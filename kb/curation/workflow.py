@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.content.taxonomy import Status
+from kb.content.taxonomy import Kind, Status
 from kb.curation import revisions
 from kb.curation.revisions import Revision, add_revision, get_revision, latest_revision
 from kb.store.audit import record_event
@@ -295,7 +295,7 @@ def check_unpublish(database: Database, root: Path, doc_id: str) -> str:
         if row is None or row.live is None:
             raise WorkflowError("only a published document can be unpublished")
         current = session.get(DocumentRow, doc_id)
-        if current is not None and current.kind == "training":
+        if current is not None and current.kind == Kind.TRAINING:
             raise WorkflowError(
                 "training modules and steps are maintained in content/training/ "
                 "(removing one step would break its module); edit the files and run kb ingest"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
+from kb.content.taxonomy import Status
 from kb.insights.feedback import FeedbackRow
 from kb.insights.querylog import SearchLogRow
 from kb.store.database import Database, utcnow
@@ -119,7 +120,7 @@ def stale_documents(database: Database, months: int, today: dt.date | None = Non
             session.scalars(
                 select(DocumentRow)
                 .where(
-                    DocumentRow.status == "published",
+                    DocumentRow.status == Status.PUBLISHED,
                     DocumentRow.updated.is_not(None),
                     DocumentRow.updated < cutoff,
                 )

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from kb.accounts import AccountError, SignInThrottled, authenticate, create_user
+from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
 from kb.store.audit import record_event
 from web.auth import sign_in, sign_out
 from web.csrf import verify_csrf
@@ -91,7 +91,7 @@ def register(
     if not settings.self_registration:
         raise HTTPException(404, "Self-registration is turned off; ask the PMO for an account.")
     try:
-        user = create_user(database, username.strip(), password, "learner", display_name.strip())
+        user = create_user(database, username.strip(), password, Role.LEARNER, display_name.strip())
     except AccountError as error:
         return page(request, "register.html", {"error": str(error)}, status_code=400)
     sign_in(request, user)

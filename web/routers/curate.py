@@ -7,6 +7,7 @@ the work is done by ingest.editor, kb.curation.workflow, ingest.publish, kb.cura
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
 from kb.content.markdown import render_html
+from kb.content.problems import Severity
 from kb.curation import workflow
 from kb.curation.revisions import get_revision, side_by_side, unified_diff
 from kb.insights import analytics
@@ -55,7 +57,7 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
         "problems": problems,
-        "error_count": sum(1 for p in problems if p.severity == "error"),
+        "error_count": sum(1 for p in problems if p.severity == Severity.ERROR),
         "top": analytics.top_queries(database),
         "zero": analytics.zero_result_queries(database),
         "unhelpful": analytics.unhelpful_queries(database),
@@ -260,6 +262,17 @@ def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_
     return _step(doc_id, lambda: workflow.restore(database, root, doc_id, revision, user.username))
 
 
+@dataclass
+class UploadResult:
+    """What became of one uploaded file: the draft's id, or why it was not saved."""
+
+    name: str
+    ok: bool = False
+    doc_id: str = ""
+    problems: list[str] = field(default_factory=list)
+    exists: bool = False  # the id is taken: saved only when the upload is confirmed
+
+
 @router.get("/upload")
 def upload_form(request: Request, user: CuratorDep):
     """The upload form for one or more .md files."""
@@ -276,35 +289,37 @@ async def upload(request: Request, user: CuratorDep, database: DatabaseDep, sett
         if not isinstance(item, UploadFile) or not item.filename:
             continue
         results.append(await _upload_one(item, replace, user.username, database, settings))
-    status = 200 if all(r["ok"] for r in results) and results else 422
+    status = 200 if all(r.ok for r in results) and results else 422
     return page(request, "curate/upload.html", {"results": results}, status_code=status)
 
 
-async def _upload_one(item: UploadFile, replace: bool, author: str, database, settings) -> dict:
+async def _upload_one(
+    item: UploadFile, replace: bool, author: str, database, settings
+) -> UploadResult:
     name = item.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    result = {"name": name, "ok": False, "doc_id": "", "problems": [], "exists": False}
+    result = UploadResult(name)
     raw = await item.read(settings.max_file_bytes + 1)
     if not name.endswith(".md") or len(raw) > settings.max_file_bytes:
-        result["problems"] = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
+        result.problems = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
         return result
     try:
         text = decode_markdown(raw, name)
         data = split_front_matter(text, name).data
     except (ReadError, FrontMatterError) as error:
-        result["problems"] = [error.problem.message]
+        result.problems = [error.problem.message]
         return result
     doc_id = str(data.get("id") or default_id(name).replace("/", "-"))
     if not data.get("id"):
         rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
         text = f"---\nid: {doc_id}\n{rest}"
-    result["doc_id"] = doc_id
+    result.doc_id = doc_id
     checked = editor.check(text)
-    result["problems"] = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
+    result.problems = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
     if checked.has_errors:
         return result
     state = workflow.get_state(database, doc_id, settings.content)
     if state is not None and not replace:
-        result["exists"] = True
+        result.exists = True
         return result
     title = str(data.get("title") or doc_id)
     try:
@@ -314,9 +329,9 @@ async def _upload_one(item: UploadFile, replace: bool, author: str, database, se
             create=state is None,
         )  # fmt: skip
     except (workflow.WorkflowError, workflow.EditConflict) as error:
-        result["problems"].append(str(error))
+        result.problems.append(str(error))
         return result
-    result["ok"] = True
+    result.ok = True
     return result
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from kb.content.markdown import render_html, table_of_contents
 from kb.content.model import Document
+from kb.content.taxonomy import Status
 from kb.insights.feedback import record_feedback
 from kb.store import catalog
 from web.csrf import verify_csrf
@@ -24,7 +25,7 @@ def published_document(database, doc_id: str) -> Document:
     """Return a published document or raise 404 (drafts are not shown to readers)."""
     with database.session() as session:
         document = catalog.get(session, doc_id)
-    if document is None or document.status != "published":
+    if document is None or document.status != Status.PUBLISHED:
         raise HTTPException(404, f"No published document has the id '{doc_id}'.")
     return document
 

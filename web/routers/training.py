@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from kb.accounts import User
+from kb.accounts import Role, User
 from kb.content.markdown import render_html
 from kb.store.database import Database
 from kb.training import certificates, progress, team
@@ -59,7 +59,7 @@ def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDe
         }
         for m in modules
     ]
-    can_see_team = bool(user and user.has_role("curator"))
+    can_see_team = bool(user and user.has_role(Role.CURATOR))
     return page(request, "training/catalogue.html", {"rows": rows, "can_see_team": can_see_team})
 
 
