@@ -8,11 +8,11 @@ from typing import Any
 
 from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from ingest.sections import split_sections
-from kb.language import detect_lang
-from kb.markdown.parser import inline_text, parse
-from kb.model import Document
-from kb.problems import Problem, Severity
-from kb.schema import (
+from kb.content.language import detect_lang
+from kb.content.markdown.parser import inline_text, parse
+from kb.content.model import Document
+from kb.content.problems import Problem, Severity
+from kb.content.schema import (
     LESSON_SECTIONS,
     FieldIssue,
     lesson_section_hint,

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kb.problems import Problem, Severity
+from kb.content.problems import Problem, Severity
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.problems import Problem
+from kb.content.problems import Problem
 
 IGNORE_FILE = ".kbignore"
 

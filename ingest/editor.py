@@ -11,8 +11,8 @@ import yaml
 
 from ingest.build import BuildContext, build_document
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from kb.paths import UnsafePath, path_for
-from kb.problems import Problem, Severity
+from kb.content.paths import UnsafePath, path_for
+from kb.content.problems import Problem, Severity
 
 COMMON = ("id", "title", "kind", "lang", "summary", "tags", "phase", "area", "owner", "updated")
 LESSON = ("project", "date", "impact", "priority", "action_status")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from kb.problems import Problem
+from kb.content.problems import Problem
 
 
 @dataclass

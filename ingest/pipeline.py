@@ -13,10 +13,10 @@ from ingest.crosscheck import DocInfo, check_modules, check_translations
 from ingest.discover import SourceFile, discover
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.reader import ReadError, decode_markdown, read_bytes
-from kb import catalog
-from kb.db import Database
-from kb.model import Document
-from kb.problems import Problem, Severity
+from kb.content.model import Document
+from kb.content.problems import Problem, Severity
+from kb.store import catalog
+from kb.store.database import Database
 
 MODULE_FILE = "module.md"
 Progress = Callable[[Iterable[SourceFile]], Iterable[SourceFile]]

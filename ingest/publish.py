@@ -1,5 +1,6 @@
-"""Publishing: write the Markdown file atomically, record the revision, update the catalog and the
-indexes for that document — or, if any step fails, put the file and the catalog back as they were."""
+"""Publishing: write the Markdown file atomically, update the catalog and the indexes for that
+document, then record it in the workflow (kb.curation.workflow, the one writer of the state) —
+or, if any step fails, put the file, the catalog and the indexes back as they were."""
 
 from __future__ import annotations
 
@@ -9,28 +10,21 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest import editor
 from ingest.build import BuildContext, build_document
-from kb import catalog
-from kb.audit import record_event
-from kb.db import Database, utcnow
-from kb.paths import UnsafePath, resolve_inside
-from kb.revisions import add_revision, delete_revision, get_revision
-from kb.tables import DocumentRow, SectionRow
-from kb.workflow import (
-    ARCHIVED,
-    PUBLISHED,
-    DocStateRow,
-    WorkflowError,
-    as_state,
-    check_approval,
-    ensure_state,
-)
+from kb.content.paths import UnsafePath, resolve_inside
+from kb.content.taxonomy import Status
+from kb.curation import workflow
+from kb.store import catalog
+from kb.store.database import Database
+from kb.store.tables import DocumentRow, SectionRow
+
+T = TypeVar("T")
 
 
 class PublishError(Exception):
@@ -77,22 +71,14 @@ def _snapshot(session: Session, doc_id: str) -> dict[str, Any] | None:
     }
 
 
-def _state_values(session: Session, doc_id: str) -> dict[str, Any]:
-    row = session.get(DocStateRow, doc_id)
-    keys = ("state", "head", "live", "path", "submitted_by", "updated_by", "updated_at")
-    return {key: getattr(row, key) for key in keys} if row else {}
-
-
 def _undo(
     publisher: Publisher,
     target: Path,
     old_bytes: bytes | None,
     snapshot: dict[str, Any] | None,
     doc_id: str,
-    state: dict[str, Any],
-    revision: int | None,
 ) -> None:
-    """Put the file, the catalog rows, the workflow state and the history back as they were."""
+    """Put the file and the catalog rows back as they were."""
     if old_bytes is None:
         target.unlink(missing_ok=True)
     elif not target.is_file() or target.read_bytes() != old_bytes:
@@ -105,12 +91,6 @@ def _undo(
             session.add(DocumentRow(**snapshot["document"]))
             session.flush()
             session.add_all(SectionRow(**values) for values in snapshot["sections"])
-        if revision is not None:
-            delete_revision(session, doc_id, revision)
-        row = session.get(DocStateRow, doc_id)
-        if row is not None:
-            for key, value in state.items():
-                setattr(row, key, value)
 
 
 def _apply(
@@ -118,16 +98,17 @@ def _apply(
     doc_id: str,
     rel: str,
     new_bytes: bytes | None,
-    change: Callable[[Session], int | None],
-) -> int | None:
-    """Write (or delete) the file, change the catalog and state, reindex; undo everything on error."""
+    change: Callable[[Session], None],
+    record: Callable[[], T],
+) -> T:
+    """Write (or delete) the file, change the catalog, reindex, then record it in the workflow
+    (one unit of work: revision, state, audit); on any error undo the file, catalog and index."""
     try:
         target = resolve_inside(publisher.root, rel)
     except UnsafePath as error:
         raise PublishError(str(error)) from None
     with publisher.database.session() as session:
         snapshot = _snapshot(session, doc_id)
-        state = _state_values(session, doc_id)
     old_bytes = target.read_bytes() if target.is_file() else None
     if old_bytes is not None and (snapshot is None or snapshot["document"]["path"] != rel):
         raise PublishError(f"a different file already exists at {rel}; it was not overwritten")
@@ -139,24 +120,37 @@ def _apply(
             f"{rel} was edited on disk after the last ingest; run `kb ingest` (it records that "
             "edit as a revision), then review the document again"
         )
-    revision: list[int | None] = [None]
+    indexed = False
     try:
         if new_bytes is None:
             target.unlink(missing_ok=True)
         else:
             write_atomic(target, new_bytes)
         with publisher.database.session() as session:
-            revision[0] = change(session)
+            change(session)
         publisher.reindex()
+        indexed = True
+        return record()
     except Exception as error:
-        _undo(publisher, target, old_bytes, snapshot, doc_id, state, revision[0])
+        _undo(publisher, target, old_bytes, snapshot, doc_id)
+        if indexed:  # the indexes already have the change: bring them back too
+            try:
+                publisher.reindex()
+            except Exception as again:
+                error.add_note(f"bringing the indexes back failed too: {again}")
         raise PublishError(f"publishing failed and was undone: {error}") from error
-    return revision[0]
 
 
-def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: str, message: str):
-    """Publish this text of a document at rel; return the new revision number."""
-    text = editor.set_status(text, PUBLISHED)
+def _publish(
+    publisher: Publisher,
+    doc_id: str,
+    rel: str,
+    text: str,
+    actor: str,
+    message: str,
+    approved: int | None = None,
+) -> int:
+    text = editor.set_status(text, Status.PUBLISHED)
     built = build_document(rel, text, BuildContext())
     document = built.document
     if document is None:
@@ -170,17 +164,19 @@ def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: 
         if other is not None and other != doc_id:
             raise PublishError(f"{rel} already holds the document '{other}'")
 
-    def change(session: Session) -> int:
-        catalog.upsert(session, document)
-        number = add_revision(session, doc_id, text, actor, message or "published", "publish")
-        row = ensure_state(session, doc_id, publisher.root)
-        row.state, row.head, row.live, row.path = PUBLISHED, number, number, rel
-        row.title, row.updated_by, row.updated_at = document.title, actor, utcnow()
-        return number
+    def record() -> int:
+        return workflow.record_publish(
+            publisher.database, publisher.root, doc_id, rel=rel, text=text,
+            title=document.title, actor=actor, message=message, approved=approved,
+            self_approval=publisher.self_approval,
+        )  # fmt: skip
 
-    number = _apply(publisher, doc_id, rel, raw, change)
-    record_event(publisher.database, actor, "publish", doc_id, f"revision {number}: {message}")
-    return number
+    return _apply(publisher, doc_id, rel, raw, lambda s: catalog.upsert(s, document), record)
+
+
+def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: str, message: str):
+    """Publish this text of a document at rel; return the new revision number."""
+    return _publish(publisher, doc_id, rel, text, actor, message)
 
 
 def approve(
@@ -189,47 +185,26 @@ def approve(
     """Approve a document in review and publish its working copy (not one's own change).
 
     `revision` is the revision the reviewer saw; if the working copy moved on since, nothing
-    is published (the reviewer must look at the new text first).
+    is published (the reviewer must look at the new text first). The approval is recorded
+    with the publish, in one unit of work, only once the publish has succeeded.
     """
-    with publisher.database.session() as session:
-        row = ensure_state(session, doc_id, publisher.root)
-        if row is None:
-            raise WorkflowError(f"there is no document '{doc_id}'")
-        if revision is not None and row.head != revision:
-            raise WorkflowError(
-                f"the document changed after you opened it (you reviewed revision {revision}, "
-                f"it is now revision {row.head}); reload the page and review it again"
-            )
-        head = get_revision(session, doc_id, row.head)
-        state = as_state(row)
-    check_approval(state, actor, head.author if head else "", publisher.self_approval)
-    text = head.text if head else ""
+    database, root = publisher.database, publisher.root
+    state, text = workflow.check_approval(
+        database, root, doc_id, actor, revision, publisher.self_approval
+    )
     rel = state.path or editor.rel_for(text)
     checked = editor.check(text, rel)
     if checked.has_errors:
         raise PublishError("the document has validation errors; return it to its author")
-    record_event(publisher.database, actor, "approve", doc_id, f"revision {state.head}")
-    return publish_text(publisher, doc_id, rel, text, actor, message)
+    return _publish(publisher, doc_id, rel, text, actor, message, approved=state.head)
 
 
 def unpublish(publisher: Publisher, doc_id: str, actor: str, message: str = "") -> None:
     """Take a published document away from readers (file removed); its history is kept."""
-    with publisher.database.session() as session:
-        row = ensure_state(session, doc_id, publisher.root)
-        if row is None or row.live is None:
-            raise WorkflowError("only a published document can be unpublished")
-        rel = row.path
-        current = session.get(DocumentRow, doc_id)
-        if current is not None and current.kind == "training":
-            raise WorkflowError(
-                "training modules and steps are maintained in content/training/ "
-                "(removing one step would break its module); edit the files and run kb ingest"
-            )
+    database, root = publisher.database, publisher.root
+    rel = workflow.check_unpublish(database, root, doc_id)
 
-    def change(session: Session) -> None:
-        catalog.remove(session, doc_id)
-        row = ensure_state(session, doc_id, publisher.root)
-        row.state, row.live, row.updated_by, row.updated_at = ARCHIVED, None, actor, utcnow()
+    def record() -> None:
+        workflow.record_unpublish(database, root, doc_id, actor, message)
 
-    _apply(publisher, doc_id, rel, None, change)
-    record_event(publisher.database, actor, "unpublish", doc_id, message)
+    _apply(publisher, doc_id, rel, None, lambda s: catalog.remove(s, doc_id), record)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.problems import Problem
+from kb.content.problems import Problem
 
 
 class ReadError(Exception):

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from kb.language import estimate_tokens
-from kb.markdown.parser import inline_text
-from kb.model import Section
+from kb.content.language import estimate_tokens
+from kb.content.markdown.parser import inline_text
+from kb.content.model import Section
 
 SPLIT_LEVEL = 3  # headings h1..h3 start a new section; deeper ones stay inside
 MAX_CHUNK_TOKENS = 220

@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.audit import record_event
-from kb.db import Base, Database, utcnow
+from kb.store.audit import record_event
+from kb.store.database import Base, Database, utcnow
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=5)
@@ -90,7 +90,11 @@ def _check_password(password: str) -> None:
 
 
 def create_user(
-    database: Database, username: str, password: str, role: str = "learner", display_name: str = ""
+    database: Database,
+    username: str,
+    password: str,
+    role: str = Role.LEARNER,
+    display_name: str = "",
 ) -> User:
     """Create an account; the username must be new and the password long enough."""
     if not USERNAME.match(username):
@@ -132,7 +136,7 @@ def set_role(database: Database, username: str, role: str, actor: str = "cli") -
         if row is None:
             raise AccountError(f"No account is called '{username}'.")
         row.role = role
-    record_event(database, actor, "role_change", username, f"role={role}")
+        record_event(session, actor, "role_change", username, f"role={role}")
 
 
 def authenticate(database: Database, username: str, password: str) -> User | None:
@@ -161,8 +165,9 @@ def authenticate(database: Database, username: str, password: str) -> User | Non
             else:
                 row.failed_logins, row.locked_until = 0, None
                 user = _user(row)
+        if failed:
+            record_event(session, username, "sign_in_failed", username, "")
     if failed:
-        record_event(database, username, "sign_in_failed", username, "")
         return None
     return user
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kb.content.problems import Severity
 from kb.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -73,7 +74,7 @@ def require_content(settings: Settings) -> None:
 def print_problems(problems) -> None:
     """Print problems (file:line, message, fix) to stderr."""
     for problem in problems:
-        colour = "red" if problem.severity == "error" else "yellow"
+        colour = "red" if problem.severity == Severity.ERROR else "yellow"
         click.secho(str(problem), fg=colour, err=True)
 
 
@@ -104,12 +105,12 @@ def bar(label: str, total: int):
 @with_settings
 def ingest(settings: Settings, rebuild: bool) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
-    from kb.db import Database
+    from kb.bootstrap import open_database
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
 
     require_content(settings)
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     pool = EmbedderPool(settings.embedders, settings.threads)
     report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
     print_problems(report.problems)
@@ -146,12 +147,12 @@ FACET_OPTIONS = ("kind", "phase", "area", "lang", "tag", "status")
 @with_settings
 def search(settings: Settings, query: str, mode: str, limit: int, as_json: bool, **facets) -> None:
     """Search the knowledge base."""
-    from kb.db import Database
+    from kb.bootstrap import open_database
     from search.embedders import EmbedderPool
     from search.searcher import SearchRequest
     from search.service import open_searcher
 
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     searcher = open_searcher(settings, database, EmbedderPool(settings.embedders, settings.threads))
     filters = {name: list(values) for name, values in facets.items() if values}
     try:
@@ -205,10 +206,10 @@ def check(settings: Settings, as_json: bool) -> None:
 @with_settings
 def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
     """List the documents in the catalog."""
-    from kb import catalog
-    from kb.db import Database
+    from kb.bootstrap import open_database
+    from kb.store import catalog
 
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     with database.session() as session:
         rows = catalog.list_documents(session, kind=kind, lang=lang)
         items = [
@@ -250,9 +251,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     changes = {"host": host, "port": port, "workers": workers}
     settings = settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
     from kb.accounts import list_users
-    from kb.db import Database
+    from kb.bootstrap import open_database
 
-    if not list_users(Database.connect(settings.db_url)):
+    if not list_users(open_database(settings.db_url)):
         click.echo("No accounts yet: anyone can search and read; to curate or take training, run")
         click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
@@ -377,9 +378,9 @@ def read_password(confirm: bool = True) -> str:
 def user_add(settings: Settings, username: str, role: str, display_name: str) -> None:
     """Create an account; the password is prompted for (or read from stdin)."""
     from kb.accounts import AccountError, create_user
-    from kb.db import Database
+    from kb.bootstrap import open_database
 
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     try:
         created = create_user(database, username, read_password(), role, display_name)
     except AccountError as error:
@@ -392,9 +393,9 @@ def user_add(settings: Settings, username: str, role: str, display_name: str) ->
 def user_list(settings: Settings) -> None:
     """List the accounts."""
     from kb.accounts import list_users
-    from kb.db import Database
+    from kb.bootstrap import open_database
 
-    for account in list_users(Database.connect(settings.db_url)):
+    for account in list_users(open_database(settings.db_url)):
         click.echo(f"{account.username:<24} {account.role:<8} {account.display_name}")
 
 
@@ -404,10 +405,10 @@ def user_list(settings: Settings) -> None:
 def user_passwd(settings: Settings, username: str) -> None:
     """Set a new password (prompted, or read from stdin)."""
     from kb.accounts import AccountError, set_password
-    from kb.db import Database
+    from kb.bootstrap import open_database
 
     try:
-        set_password(Database.connect(settings.db_url), username, read_password())
+        set_password(open_database(settings.db_url), username, read_password())
     except AccountError as error:
         fail(str(error))
     click.echo(f"password changed for {username}")
@@ -420,10 +421,10 @@ def user_passwd(settings: Settings, username: str) -> None:
 def user_role(settings: Settings, username: str, role: str) -> None:
     """Change an account's role (recorded in the audit log)."""
     from kb.accounts import AccountError, set_role
-    from kb.db import Database
+    from kb.bootstrap import open_database
 
     try:
-        set_role(Database.connect(settings.db_url), username, role)
+        set_role(open_database(settings.db_url), username, role)
     except AccountError as error:
         fail(str(error))
     click.echo(f"{username} is now {role}")

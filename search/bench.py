@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from kb.db import Database
+from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.searcher import MODES, SearchRequest
@@ -71,7 +71,7 @@ def build_corpus(source: Path, target: Path, min_sections: int, log: Log) -> Non
 def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> dict:
     """Cold ingest (catalog + indexes, real models) and a no-change re-ingest."""
     settings = Settings(content=corpus, data=data, embedders=pool.names)
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     started = time.perf_counter()
     pool.all()  # model loading is timed on its own: the encode timing below excludes it too
     load = time.perf_counter() - started
@@ -109,7 +109,7 @@ def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> di
 def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
     """Query latency per mode over the corpus, query embedding included."""
     settings = Settings(content=corpus, data=data, embedders=pool.names)
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     report, _ = ingest_and_index(settings, database, pool)
     searcher = open_searcher(settings, database, pool)
     searcher.warm_up()

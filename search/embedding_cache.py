@@ -8,9 +8,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kb.catalog import text_hash
-from kb.db import Database
-from kb.tables import EmbeddingRow
+from kb.store.catalog import text_hash
+from kb.store.database import Database
+from kb.store.tables import EmbeddingRow
 from search.embedders import Embedder
 
 BATCH = 256

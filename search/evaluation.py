@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.sections import chunk_blocks
-from kb import catalog
-from kb.db import Database
-from kb.language import detect_lang
-from kb.model import Document, Section
+from kb.bootstrap import open_database
+from kb.content.language import detect_lang
+from kb.content.model import Document, Section
+from kb.store import catalog
+from kb.store.database import Database
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore
 from search.indexer import ProgressFactory, sync_indexes
@@ -103,7 +104,7 @@ def run_eval(
 ) -> dict[str, dict[str, float]]:
     """Index the data set under work/ (cached between runs) and return metrics per mode."""
     data = load_beir(folder, split)
-    database = Database.connect(f"sqlite:///{work / 'eval.sqlite3'}")
+    database = open_database(f"sqlite:///{work / 'eval.sqlite3'}")
     load_into(database, data)
     store = GenerationStore(work / "indexes")
     sync_indexes(database, store, pool.names, pool.get, progress=embed_progress)

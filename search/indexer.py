@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.db import Database
+from kb.store.database import Database
 from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.tables import DocumentRow, SectionRow
+from kb.store.tables import DocumentRow, SectionRow
 
 FACETS = ("kind", "lang", "status", "phase", "area", "tag")
 

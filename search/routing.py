@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kb.language import has_cjk
+from kb.content.language import has_cjk
 from search.embedders import Embedder
 
 KEYWORD = "keyword"

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from kb.db import Database
-from kb.language import has_cjk
-from kb.querylog import log_search
-from kb.tables import DocumentRow, SectionRow
+from kb.content.language import has_cjk
+from kb.insights.querylog import log_search
+from kb.store.database import Database
+from kb.store.tables import DocumentRow, SectionRow
 from search.analyzer import query_terms
 from search.embedders import Embedder
 from search.fusion import Fused, LegRanking, reciprocal_rank_fusion

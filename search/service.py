@@ -1,15 +1,17 @@
-"""Wiring of the search side for one knowledge base: ingest + index sync, and an open searcher."""
+"""Wiring of the search side for one knowledge base: ingest + index sync, the re-index step that
+publishing uses, and an open searcher."""
 
 from __future__ import annotations
 
 from ingest.pipeline import IngestReport, Progress, ingest
-from kb.db import Database
-from kb.revisions import record_disk_revisions
+from ingest.publish import Publisher
+from kb.curation.workflow import record_disk_revisions
 from kb.settings import Settings
+from kb.store.database import Database
 from search.analyzer import configure_jieba
-from search.embedders import EmbedderPool
+from search.embedders import Embedder, EmbedderPool
 from search.generations import GenerationStore
-from search.indexer import IndexReport, ProgressFactory, sync_indexes
+from search.indexer import EmbedderProvider, IndexReport, ProgressFactory, sync_indexes
 from search.searcher import Searcher
 
 
@@ -30,15 +32,34 @@ def ingest_and_index(
     prepare(settings)
     report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
     record_disk_revisions(database, settings.content, report.added + report.updated)
-    index_report = sync_indexes(
-        database,
-        GenerationStore(settings.index_root),
-        pool.names,
-        pool.get,
-        full=full,
-        progress=embed_progress,
+    index_report = update_indexes(
+        settings, database, pool.names, pool.get, full=full, progress=embed_progress
     )
     return report, index_report
+
+
+def update_indexes(
+    settings: Settings,
+    database: Database,
+    names: list[str],
+    embedders: EmbedderProvider,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+) -> IndexReport:
+    """The re-index step: bring the serving indexes up to date with the catalog."""
+    store = GenerationStore(settings.index_root)
+    return sync_indexes(database, store, names, embedders, full=full, progress=progress)
+
+
+def open_publisher(
+    settings: Settings, database: Database, embedders: dict[str, Embedder]
+) -> Publisher:
+    """Return a publisher whose re-index step uses these (already loaded) embedders."""
+
+    def reindex() -> IndexReport:
+        return update_indexes(settings, database, list(embedders), embedders.__getitem__)
+
+    return Publisher(database, settings.content, reindex, settings.self_approval)
 
 
 def open_searcher(

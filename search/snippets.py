@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from kb.language import CJK
+from kb.content.language import CJK
 
 WINDOW = 180
 SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")

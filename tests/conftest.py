@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from kb.db import Database  # noqa: E402
+from kb.bootstrap import open_database  # noqa: E402
 from kb.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def settings(tmp_path: Path, content: ContentDir) -> Settings:
 @pytest.fixture
 def database(settings: Settings):
     """The scratch knowledge base's database."""
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     yield database
     database.close()
 

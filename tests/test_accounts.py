@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from kb import accounts
 from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
-from kb.audit import recent_events
 from kb.cli import main
+from kb.store.audit import recent_events
 from tests.search_fixtures import build_kb
 from web.app import create_app
 from web.auth import CuratorDep
@@ -42,7 +42,7 @@ def test_throttling_after_repeated_failures(database):
         assert authenticate(database, "lin", "nope-nope") is None
     with pytest.raises(SignInThrottled):
         authenticate(database, "lin", "correct horse")  # locked even with the right password
-    assert any(e.action == "sign_in_failed" for e in recent_events(database))
+    assert any(e.action == "sign_in_failed" for e in _events(database))
 
 
 def test_roles_rank():
@@ -168,3 +168,8 @@ def test_cli_user_commands(settings):
     short = runner.invoke(main, ["user", "passwd", "amy", *args], input="short\n")
     assert short.exit_code == 2 and "at least 8" in short.output
     assert runner.invoke(main, ["user", "role", "amy", "admin", *args]).exit_code == 0
+
+
+def _events(database):
+    with database.session() as session:
+        return recent_events(session)

@@ -6,10 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kb.accounts import create_user
-from kb.audit import recent_events
-from kb.feedback import record_feedback
-from kb.querylog import log_search
-from kb.revisions import list_revisions
+from kb.curation.workflow import list_revisions
+from kb.insights.feedback import record_feedback
+from kb.insights.querylog import log_search
+from kb.store.audit import recent_events
 from search.generations import GenerationStore
 from tests.search_fixtures import build_kb
 from web.app import create_app
@@ -262,7 +262,7 @@ def test_history_diff_and_restore(client, database):
     revisions = list_revisions(database, "lesson-zorblax-cutover")
     assert [r.number for r in revisions] == [3, 2, 1]
     assert revisions[0].text == revisions[2].text and revisions[0].source == "restore"
-    assert "restore" in [e.action for e in recent_events(database)]
+    assert "restore" in [e.action for e in _events(database)]
 
 
 def test_upload_validates_and_never_overwrites_without_confirmation(client, database):
@@ -329,3 +329,8 @@ def test_approval_of_a_stale_revision_is_refused(client, settings):
     stale = approve(client, "lesson-zorblax-cutover", revision=99)
     assert stale.status_code == 409 and "changed after you opened it" in stale.text
     assert not (settings.content / "lessons/en/lesson-zorblax-cutover.md").exists()
+
+
+def _events(database):
+    with database.session() as session:
+        return recent_events(session)

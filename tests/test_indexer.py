@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from kb.db import Database
+from kb.bootstrap import open_database
 from search import indexer
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore
@@ -94,7 +94,7 @@ def test_kill_9_during_ingest_leaves_a_working_knowledge_base(settings, database
     # whatever the moment of the kill, the serving generation is complete and searchable
     current = store.current_name()
     assert current is not None
-    searcher = open_searcher(settings, Database.connect(settings.db_url), EmbedderPool(["fake"], 1))
+    searcher = open_searcher(settings, open_database(settings.db_url), EmbedderPool(["fake"], 1))
     assert searcher.search(SearchRequest("vendor")).results
     report = sync(settings, database)
     assert report.generation is not None and not list(settings.index_root.glob("gen-*.tmp"))

@@ -3,7 +3,7 @@
 import pytest
 
 from ingest import pipeline
-from kb import catalog
+from kb.store import catalog
 from tests.conftest import LESSON_EN
 
 
@@ -131,13 +131,13 @@ def test_training_module_steps_inherit_and_carry_quizzes(content, settings, data
 
 
 def test_pm_corpus_ingests_without_crash(tmp_path):
-    from kb.db import Database
+    from kb.bootstrap import open_database
     from tests.conftest import SHARED_EVAL
 
     corpus = SHARED_EVAL / "pm-corpus"
     if not corpus.is_dir():
         pytest.skip("shared/eval/pm-corpus is not beside the project")
-    database = Database.connect(f"sqlite:///{tmp_path / 'kb.sqlite3'}")
+    database = open_database(f"sqlite:///{tmp_path / 'kb.sqlite3'}")
     report = pipeline.ingest(database, corpus, 2_000_000)
     assert report.errors == [] and report.documents == 514
     with database.session() as session:

@@ -1,7 +1,7 @@
 """Markdown handling: cleanup of real-world quirks, anchors, plain text, rendering safety."""
 
 from ingest.sections import split_sections
-from kb.markdown import clean_markup, parse, render_html, slugify
+from kb.content.markdown import clean_markup, parse, render_html, slugify
 
 
 def sections_of(source: str):

@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from kb.db import Database
+from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.searcher import SearchRequest
@@ -68,7 +68,7 @@ def shipped_searcher(tmp_path_factory, pool):
     root = tmp_path_factory.mktemp("shipped")
     shutil.copytree(REPO / "content", root / "content")
     settings = Settings(content=root / "content", data=root / "data")
-    database = Database.connect(settings.db_url)
+    database = open_database(settings.db_url)
     report, index = ingest_and_index(settings, database, pool)
     assert report.errors == [] and index.embedded_texts > 0
     return open_searcher(settings, database, pool)

@@ -5,16 +5,18 @@ import os
 import pytest
 
 from ingest import editor
-from ingest.publish import Publisher, PublishError, approve, publish_text
-from kb import catalog, workflow
-from kb.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
-from kb.revisions import list_revisions, side_by_side, unified_diff
-from kb.tables import SectionRow
+from ingest.publish import PublishError, approve, publish_text
+from kb.content.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
+from kb.curation import workflow
+from kb.curation.revisions import side_by_side, unified_diff
+from kb.curation.workflow import list_revisions
+from kb.store import catalog
+from kb.store.audit import recent_events
+from kb.store.tables import SectionRow
 from search.embedders import EmbedderPool
 from search.generations import GenerationStore
-from search.indexer import sync_indexes
 from search.searcher import SearchRequest
-from search.service import ingest_and_index
+from search.service import ingest_and_index, open_publisher
 from tests.search_fixtures import build_kb
 from tests.test_curate import LESSON_FORM
 
@@ -25,15 +27,14 @@ DOC_ID = LESSON_FORM["id"]
 def publisher(settings, database):
     build_kb(settings, database)
     pool = EmbedderPool(settings.embedders, settings.threads)
-    reports = []
+    publisher = open_publisher(settings, database, pool.all())
+    reports, update = [], publisher.reindex
 
     def reindex():
-        store = GenerationStore(settings.index_root)
-        reports.append(sync_indexes(database, store, pool.names, pool.get))
+        reports.append(update())
         return reports[-1]
 
-    publisher = Publisher(database, settings.content, reindex)
-    publisher.reports = reports
+    publisher.reindex, publisher.reports = reindex, reports
     return publisher
 
 
@@ -181,6 +182,39 @@ def test_failed_index_update_puts_file_and_catalog_back(publisher, settings, dat
     state = workflow.get_state(database, "guide-risk", settings.content)
     assert state.state == "in_review" and state.live == 1
     assert "guide-risk" in keyword_hits(settings, database, "风险登记册")
+
+
+def test_a_failed_publish_records_no_approval(publisher, database):
+    _edit_risk_guide(publisher)
+
+    def broken_index():
+        raise OSError("index disk failure")
+
+    publisher.reindex = broken_index
+    with pytest.raises(PublishError):
+        approve(publisher, "guide-risk", "cur2")
+    with database.session() as session:
+        actions = {(event.action, event.target) for event in recent_events(session)}
+    assert ("approve", "guide-risk") not in actions and ("publish", "guide-risk") not in actions
+
+
+def test_a_failed_workflow_record_undoes_file_catalog_and_indexes(
+    publisher, settings, database, monkeypatch
+):
+    _edit_risk_guide(publisher)
+    before = _state_of_the_world(settings, database)
+
+    def refused(*args, **kwargs):
+        raise workflow.WorkflowError("the document changed meanwhile")
+
+    monkeypatch.setattr(workflow, "record_publish", refused)
+    with pytest.raises(PublishError, match="changed meanwhile"):
+        approve(publisher, "guide-risk", "cur2")
+    after = _state_of_the_world(settings, database)
+    assert after[0] == before[0] and after[2:] == before[2:]
+    assert len(publisher.reports) == 2  # the index update, then the one that takes it back
+    assert workflow.get_state(database, "guide-risk", settings.content).state == "in_review"
+    assert "guide-risk" in keyword_hits(settings, database, "每周评审风险登记册")
 
 
 def test_publish_refuses_to_change_the_id_or_take_another_documents_path(publisher):

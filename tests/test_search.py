@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from kb.querylog import SearchLogRow
+from kb.insights.querylog import SearchLogRow
 from search.fusion import ranked_list, reciprocal_rank_fusion
 from search.searcher import SearchRequest
 from tests.search_fixtures import build_kb

@@ -6,11 +6,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from kb import certificates, progress, training
 from kb.accounts import create_user
-from kb.db import Database
-from kb.progress import AnswerRow, AttemptRow, ModuleLocked
-from kb.training import Score, Status
+from kb.bootstrap import open_database
+from kb.training import certificates, modules, progress
+from kb.training.modules import Score, Status
+from kb.training.progress import AnswerRow, AttemptRow, ModuleLocked
 from tests.training_fixtures import COURSE, build_course, question, step
 
 
@@ -27,7 +27,7 @@ def learner(course):
 
 def catalogue_of(database):
     with database.session() as session:
-        return training.load_catalogue(session)
+        return modules.load_catalogue(session)
 
 
 def status_of(database, user, module_id):
@@ -67,10 +67,10 @@ def test_catalogue_loads_modules_steps_and_questions_in_course_order(course):
 def test_score_is_the_share_of_questions_whose_latest_answer_is_correct(course):
     basics = catalogue_of(course).get("training-basics")
     keys = [q.key for q in basics.questions]
-    two_of_three = training.score(basics, {keys[0]: True, keys[1]: False, keys[2]: True})
+    two_of_three = modules.score(basics, {keys[0]: True, keys[1]: False, keys[2]: True})
     assert two_of_three == Score(2, 3) and two_of_three.percent == 66
     assert two_of_three.reaches(66) and not two_of_three.reaches(67)  # exact, no rounding up
-    assert training.score(basics, {}).percent == 0
+    assert modules.score(basics, {}).percent == 0
     assert Score(0, 0).percent == 100
 
 
@@ -167,7 +167,7 @@ def test_progress_survives_a_restart(settings, course, learner):
     take(course, learner, "training-basics", ALL_RIGHT, visit=[3])
     code = status_of(course, learner, "training-basics").certificate.code
     course.close()
-    reopened = Database.connect(settings.db_url)
+    reopened = open_database(settings.db_url)
     try:
         mine = status_of(reopened, learner, "training-basics")
         assert mine.status is Status.COMPLETED and mine.certificate.code == code

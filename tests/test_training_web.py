@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kb.accounts import create_user
-from kb.progress import AttemptRow
+from kb.training.progress import AttemptRow
 from tests.training_fixtures import build_course
 from web.app import create_app
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from kb.feedback import FeedbackRow
+from kb.insights.feedback import FeedbackRow
 from tests.search_fixtures import DOCS, build_kb
 from web.app import create_app
 
@@ -201,7 +201,7 @@ def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, mo
     build_kb(settings, database)
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
-        monkeypatch.setattr("kb.browse.overview", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("kb.store.browse.overview", lambda *a, **k: 1 / 0)
         page = client.get("/")
         assert page.status_code == 500 and "Traceback" not in page.text and "<html" in page.text
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]

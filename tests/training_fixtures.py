@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb.db import Database
 from kb.settings import Settings
+from kb.store.database import Database
 from search.embedders import EmbedderPool
 from search.service import ingest_and_index
 

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.pipeline import ProblemsCache
-from kb.db import Database
+from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.service import open_searcher
@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
-        database = Database.connect(settings.db_url)
+        database = open_database(settings.db_url)
         pool = EmbedderPool(settings.embedders, settings.threads)
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()

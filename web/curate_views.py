@@ -9,8 +9,8 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from ingest import editor
-from kb.markdown import render_html
-from kb.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
+from kb.content.markdown import render_html
+from kb.content.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
 
 CHOICES = {
     "kind": list(editor.EDITABLE_KINDS),

@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kb.db import Database
+from ingest.publish import Publisher
 from kb.settings import Settings
+from kb.store.database import Database
 from search.searcher import Searcher
+from search.service import open_publisher
 from web.i18n import choose_lang
 
 
@@ -27,6 +29,15 @@ def get_searcher(request: Request) -> Searcher:
     return request.state.searcher
 
 
+def get_publisher(
+    settings: Annotated[Settings, Depends(get_settings)],
+    database: Annotated[Database, Depends(get_database)],
+    searcher: Annotated[Searcher, Depends(get_searcher)],
+) -> Publisher:
+    """Return a publisher that updates the serving indexes with the already-loaded models."""
+    return open_publisher(settings, database, searcher.embedders)
+
+
 def get_lang(request: Request) -> str:
     """Return the UI language of this request."""
     return choose_lang(request)
@@ -35,4 +46,5 @@ def get_lang(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 LangDep = Annotated[str, Depends(get_lang)]

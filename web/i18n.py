@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from kb.taxonomy import label
+from kb.content.taxonomy import label
 from web.i18n_curate import CURATE_STRINGS
 
 LANGS = ("zh", "en")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from kb.model import Document
-from kb.taxonomy import label
+from kb.content.model import Document
+from kb.content.taxonomy import label
 from search.searcher import MODES, SearchResponse
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag")

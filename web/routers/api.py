@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from kb import browse, catalog
-from kb.feedback import record_feedback
-from kb.markdown import render_html
-from kb.taxonomy import Area, Kind, Lang, Phase
+from kb.content.markdown import render_html
+from kb.content.taxonomy import Area, Kind, Lang, Phase, Status
+from kb.insights.feedback import record_feedback
+from kb.store import browse, catalog
 from search.searcher import SearchHit, SearchRequest
 from web.deps import DatabaseDep, SearcherDep
 
@@ -95,7 +95,7 @@ def api_search(
 def _published(database, doc_id: str):
     with database.session() as session:
         document = catalog.get(session, doc_id)
-        if document is None or document.status != "published":
+        if document is None or document.status != Status.PUBLISHED:
             raise HTTPException(404, f"No published document has the id '{doc_id}'.")
         return document, catalog.translation_id(session, document)
 

@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from kb.accounts import AccountError, SignInThrottled, authenticate, create_user
-from kb.audit import record_event
+from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
+from kb.store.audit import record_event
 from web.auth import sign_in, sign_out
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, SettingsDep
@@ -58,7 +58,8 @@ def signin(
         context["error"] = "wrong"
         return page(request, "signin.html", context, status_code=401)
     sign_in(request, user)
-    record_event(database, user.username, "sign_in", user.username)
+    with database.session() as session:
+        record_event(session, user.username, "sign_in", user.username)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -90,7 +91,7 @@ def register(
     if not settings.self_registration:
         raise HTTPException(404, "Self-registration is turned off; ask the PMO for an account.")
     try:
-        user = create_user(database, username.strip(), password, "learner", display_name.strip())
+        user = create_user(database, username.strip(), password, Role.LEARNER, display_name.strip())
     except AccountError as error:
         return page(request, "register.html", {"error": str(error)}, status_code=400)
     sign_in(request, user)

@@ -1,12 +1,13 @@
 """Curator pages under /curate: editor, upload, workflow, history and diffs, dashboard, audit log.
 
 Every route checks the role on the server (CuratorDep / AdminDep) and every post checks CSRF;
-the work is done by ingest.editor, kb.workflow, ingest.publish, kb.revisions and kb.analytics.
+the work is done by ingest.editor, kb.curation.workflow, ingest.publish, kb.curation.revisions and kb.insights.analytics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,37 +18,23 @@ from starlette.datastructures import UploadFile
 from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from ingest.publish import Publisher, PublishError, approve, unpublish
+from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
-from kb import analytics, catalog, workflow
-from kb.audit import recent_events
-from kb.markdown import render_html
-from kb.revisions import get_revision, list_revisions, side_by_side, unified_diff
-from search.generations import GenerationStore
-from search.indexer import sync_indexes
+from kb.content.markdown import render_html
+from kb.content.problems import Severity
+from kb.curation import workflow
+from kb.curation.revisions import get_revision, side_by_side, unified_diff
+from kb.insights import analytics
+from kb.store import catalog
+from kb.store.audit import recent_events
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
 from web.curate_views import editor_context, form_values, trend_chart
-from web.deps import DatabaseDep, SettingsDep
+from web.deps import DatabaseDep, PublisherDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
 CSRF = [Depends(verify_csrf)]
-
-
-def get_publisher(request: Request) -> Publisher:
-    """Return a publisher that updates the serving indexes with the already-loaded models."""
-    settings, database = request.state.settings, request.state.database
-    embedders = request.state.searcher.embedders
-
-    def reindex():
-        store = GenerationStore(settings.index_root)
-        return sync_indexes(database, store, list(embedders), lambda name: embedders[name])
-
-    return Publisher(database, settings.content, reindex, settings.self_approval)
-
-
-PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 
 
 def _doc_url(doc_id: str, **query: str) -> str:
@@ -70,7 +57,7 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
         "problems": problems,
-        "error_count": sum(1 for p in problems if p.severity == "error"),
+        "error_count": sum(1 for p in problems if p.severity == Severity.ERROR),
         "top": analytics.top_queries(database),
         "zero": analytics.zero_result_queries(database),
         "unhelpful": analytics.unhelpful_queries(database),
@@ -249,7 +236,7 @@ def unpublish_document(
 def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
     """A document's revisions, with a form to diff any two and buttons to restore one."""
     state, _ = _head(database, settings, doc_id)
-    revisions = list_revisions(database, doc_id)
+    revisions = workflow.list_revisions(database, doc_id)
     return page(request, "curate/history.html", {"state": state, "revisions": revisions})
 
 
@@ -275,6 +262,17 @@ def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_
     return _step(doc_id, lambda: workflow.restore(database, root, doc_id, revision, user.username))
 
 
+@dataclass
+class UploadResult:
+    """What became of one uploaded file: the draft's id, or why it was not saved."""
+
+    name: str
+    ok: bool = False
+    doc_id: str = ""
+    problems: list[str] = field(default_factory=list)
+    exists: bool = False  # the id is taken: saved only when the upload is confirmed
+
+
 @router.get("/upload")
 def upload_form(request: Request, user: CuratorDep):
     """The upload form for one or more .md files."""
@@ -291,35 +289,37 @@ async def upload(request: Request, user: CuratorDep, database: DatabaseDep, sett
         if not isinstance(item, UploadFile) or not item.filename:
             continue
         results.append(await _upload_one(item, replace, user.username, database, settings))
-    status = 200 if all(r["ok"] for r in results) and results else 422
+    status = 200 if all(r.ok for r in results) and results else 422
     return page(request, "curate/upload.html", {"results": results}, status_code=status)
 
 
-async def _upload_one(item: UploadFile, replace: bool, author: str, database, settings) -> dict:
+async def _upload_one(
+    item: UploadFile, replace: bool, author: str, database, settings
+) -> UploadResult:
     name = item.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    result = {"name": name, "ok": False, "doc_id": "", "problems": [], "exists": False}
+    result = UploadResult(name)
     raw = await item.read(settings.max_file_bytes + 1)
     if not name.endswith(".md") or len(raw) > settings.max_file_bytes:
-        result["problems"] = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
+        result.problems = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
         return result
     try:
         text = decode_markdown(raw, name)
         data = split_front_matter(text, name).data
     except (ReadError, FrontMatterError) as error:
-        result["problems"] = [error.problem.message]
+        result.problems = [error.problem.message]
         return result
     doc_id = str(data.get("id") or default_id(name).replace("/", "-"))
     if not data.get("id"):
         rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
         text = f"---\nid: {doc_id}\n{rest}"
-    result["doc_id"] = doc_id
+    result.doc_id = doc_id
     checked = editor.check(text)
-    result["problems"] = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
+    result.problems = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
     if checked.has_errors:
         return result
     state = workflow.get_state(database, doc_id, settings.content)
     if state is not None and not replace:
-        result["exists"] = True
+        result.exists = True
         return result
     title = str(data.get("title") or doc_id)
     try:
@@ -329,13 +329,15 @@ async def _upload_one(item: UploadFile, replace: bool, author: str, database, se
             create=state is None,
         )  # fmt: skip
     except (workflow.WorkflowError, workflow.EditConflict) as error:
-        result["problems"].append(str(error))
+        result.problems.append(str(error))
         return result
-    result["ok"] = True
+    result.ok = True
     return result
 
 
 @router.get("/audit")
 def audit(request: Request, user: AdminDep, database: DatabaseDep):
     """The audit log (admins only)."""
-    return page(request, "curate/audit.html", {"events": recent_events(database, 500)})
+    with database.session() as session:
+        events = recent_events(session, 500)
+    return page(request, "curate/audit.html", {"events": events})

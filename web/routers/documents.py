@@ -8,10 +8,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kb import catalog
-from kb.feedback import record_feedback
-from kb.markdown import render_html, table_of_contents
-from kb.model import Document
+from kb.content.markdown import render_html, table_of_contents
+from kb.content.model import Document
+from kb.content.taxonomy import Status
+from kb.insights.feedback import record_feedback
+from kb.store import catalog
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
 from web.render import page
@@ -24,7 +25,7 @@ def published_document(database, doc_id: str) -> Document:
     """Return a published document or raise 404 (drafts are not shown to readers)."""
     with database.session() as session:
         document = catalog.get(session, doc_id)
-    if document is None or document.status != "published":
+    if document is None or document.status != Status.PUBLISHED:
         raise HTTPException(404, f"No published document has the id '{doc_id}'.")
     return document
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
-from kb import browse
-from kb.taxonomy import Area, Kind, Phase
+from kb.content.taxonomy import Area, Kind, Phase
+from kb.store import browse
 from web.deps import DatabaseDep, LangDep
 from web.render import page
 

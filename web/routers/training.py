@@ -8,11 +8,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from kb import certificates, progress, team, training
-from kb.accounts import User
-from kb.db import Database
-from kb.markdown import render_html
-from kb.training import Catalogue, Module
+from kb.accounts import Role, User
+from kb.content.markdown import render_html
+from kb.store.database import Database
+from kb.training import certificates, progress, team
+from kb.training.modules import Catalogue, Module, load_catalogue
 from web.auth import CuratorDep, OptionalUserDep, UserDep
 from web.charts import bar_chart
 from web.csrf import verify_csrf
@@ -27,7 +27,7 @@ public_router = APIRouter(include_in_schema=False)
 def load(database: Database) -> Catalogue:
     """Return the published training catalogue."""
     with database.session() as session:
-        return training.load_catalogue(session)
+        return load_catalogue(session)
 
 
 def find_module(catalogue: Catalogue, module_id: str) -> Module:
@@ -59,7 +59,7 @@ def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDe
         }
         for m in modules
     ]
-    can_see_team = bool(user and user.has_role("curator"))
+    can_see_team = bool(user and user.has_role(Role.CURATOR))
     return page(request, "training/catalogue.html", {"rows": rows, "can_see_team": can_see_team})
 
 

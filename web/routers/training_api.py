@@ -7,10 +7,10 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from kb import certificates, progress
-from kb.progress import ModuleProgress
-from kb.taxonomy import Lang
-from kb.training import Module
+from kb.content.taxonomy import Lang
+from kb.training import certificates, progress
+from kb.training.modules import Module
+from kb.training.progress import ModuleProgress
 from web.auth import UserDep
 from web.deps import DatabaseDep
 from web.routers.training import find_module, load

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-from kb.db import Database, utcnow
-from kb.feedback import FeedbackRow
-from kb.querylog import SearchLogRow
-from kb.tables import DocumentRow
+from kb.content.taxonomy import Status
+from kb.insights.feedback import FeedbackRow
+from kb.insights.querylog import SearchLogRow
+from kb.store.database import Database, utcnow
+from kb.store.tables import DocumentRow
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def stale_documents(database: Database, months: int, today: dt.date | None = Non
             session.scalars(
                 select(DocumentRow)
                 .where(
-                    DocumentRow.status == "published",
+                    DocumentRow.status == Status.PUBLISHED,
                     DocumentRow.updated.is_not(None),
                     DocumentRow.updated < cutoff,
                 )

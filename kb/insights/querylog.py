@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.db import Base, Database, utcnow
+from kb.store.database import Base, Database, utcnow
 
 
 class SearchLogRow(Base):

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb import certificates
 from kb.accounts import User
-from kb.certificates import Certificate
-from kb.db import Base, Database, utcnow
-from kb.training import (
+from kb.store.database import Base, Database, utcnow
+from kb.store.dialect import upsert_insert
+from kb.training import certificates
+from kb.training.certificates import Certificate
+from kb.training.modules import (
     Catalogue,
     Module,
     Question,
@@ -30,7 +31,6 @@ from kb.training import (
     score,
     steps_done,
 )
-from kb.upsert import upsert_insert
 
 
 class StepVisitRow(Base):

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.tables import DocumentRow
-from kb.taxonomy import Area, Kind, Phase
-
-PUBLISHED = "published"
+from kb.content.taxonomy import Area, Kind, Phase, Status
+from kb.store.tables import DocumentRow
 
 
 @dataclass(frozen=True)
@@ -27,7 +25,7 @@ class Overview:
 def overview(session: Session, lang: str | None = None) -> Overview:
     """Count published documents (training steps excluded) by phase, area and kind."""
     query = select(DocumentRow.kind, DocumentRow.phases, DocumentRow.areas, DocumentRow.meta).where(
-        DocumentRow.status == PUBLISHED
+        DocumentRow.status == Status.PUBLISHED
     )
     if lang:
         query = query.where(DocumentRow.lang == lang)
@@ -59,7 +57,7 @@ def documents_where(
     limit: int = 200,
 ) -> list[DocumentRow]:
     """Return published documents (not training steps) matching the facets, newest first."""
-    query = select(DocumentRow).where(DocumentRow.status == PUBLISHED)
+    query = select(DocumentRow).where(DocumentRow.status == Status.PUBLISHED)
     if kind:
         query = query.where(DocumentRow.kind == kind)
     if lang:

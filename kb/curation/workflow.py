@@ -2,6 +2,10 @@
 
 A document's working copy is its *head* revision; its *live* revision is the one written to the
 content folder. Drafts live only in the database (revisions), so readers and search never see them.
+
+This module is the one writer of the workflow state. Each public function opens its own unit of
+work (the state change and its audit event commit together); the helpers that take a Session are
+private.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.audit import record_event
-from kb.db import Base, Database, utcnow
-from kb.revisions import add_revision, get_revision, latest_revision
-from kb.tables import DocumentRow
+from kb.content.taxonomy import Kind, Status
+from kb.curation import revisions
+from kb.curation.revisions import Revision, add_revision, get_revision, latest_revision
+from kb.store.audit import record_event
+from kb.store.database import Base, Database, utcnow
+from kb.store.tables import DocumentRow
 
-DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = "draft", "in_review", "published", "archived"
+DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = (
+    Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED, Status.ARCHIVED,
+)  # fmt: skip
 
 
 class DocStateRow(Base):
@@ -65,7 +73,7 @@ class State:
     updated_at: dt.datetime
 
 
-def as_state(row: DocStateRow) -> State:
+def _as_state(row: DocStateRow) -> State:
     """Return a detached copy of a state row."""
     return State(
         row.doc_id, row.path, row.title, row.state, row.head, row.live,
@@ -73,7 +81,7 @@ def as_state(row: DocStateRow) -> State:
     )  # fmt: skip
 
 
-def ensure_state(session: Session, doc_id: str, root: Path) -> DocStateRow | None:
+def _ensure_state(session: Session, doc_id: str, root: Path) -> DocStateRow | None:
     """Return a document's state, creating it for a catalogued file that has none yet."""
     row = session.get(DocStateRow, doc_id)
     if row is not None:
@@ -104,21 +112,21 @@ def ensure_state(session: Session, doc_id: str, root: Path) -> DocStateRow | Non
 def get_state(database: Database, doc_id: str, root: Path) -> State | None:
     """Return a document's workflow state (None if there is no such document)."""
     with database.session() as session:
-        row = ensure_state(session, doc_id, root)
-        return as_state(row) if row else None
+        row = _ensure_state(session, doc_id, root)
+        return _as_state(row) if row else None
 
 
 def head_text(database: Database, doc_id: str, root: Path) -> tuple[State, str] | None:
     """Return a document's state and the text of its working copy."""
     with database.session() as session:
-        row = ensure_state(session, doc_id, root)
+        row = _ensure_state(session, doc_id, root)
         if row is None:
             return None
         revision = get_revision(session, doc_id, row.head)
-        return as_state(row), revision.text if revision else ""
+        return _as_state(row), revision.text if revision else ""
 
 
-def live_text(session: Session, doc_id: str) -> str | None:
+def _live_text(session: Session, doc_id: str) -> str | None:
     """Return the text of the published revision (or the newest, before any workflow)."""
     row = session.get(DocStateRow, doc_id)
     if row is not None and row.live is None:
@@ -127,7 +135,7 @@ def live_text(session: Session, doc_id: str) -> str | None:
     return revision.text if revision else None
 
 
-def note_disk_revision(
+def _note_disk_revision(
     session: Session, doc_id: str, path: str, number: int, published: bool
 ) -> None:
     """Record that a file edited on disk became revision `number` (and is what readers see)."""
@@ -159,7 +167,7 @@ def save_draft(
 ) -> int:
     """Save a new working copy; base is the head the editor started from (0 for a new document)."""
     with database.session() as session:
-        row = ensure_state(session, doc_id, root)
+        row = _ensure_state(session, doc_id, root)
         if create and row is not None:
             raise WorkflowError(
                 f"the id '{doc_id}' is already used by another document; choose another id"
@@ -182,37 +190,36 @@ def save_draft(
 
 
 def _transition(
-    database: Database, root: Path, doc_id: str, wanted: tuple[str, ...], to: str, actor: str
+    session: Session, root: Path, doc_id: str, wanted: tuple[str, ...], to: str, actor: str
 ) -> DocStateRow:
-    with database.session() as session:
-        row = ensure_state(session, doc_id, root)
-        if row is None:
-            raise WorkflowError(f"there is no document '{doc_id}'")
-        if row.state not in wanted:
-            raise WorkflowError(
-                f"the document is {row.state}; this step needs {' or '.join(wanted)}"
-            )
-        row.state, row.updated_by, row.updated_at = to, actor, utcnow()
-        if to == IN_REVIEW:
-            row.submitted_by = actor
-        return row
+    row = _ensure_state(session, doc_id, root)
+    if row is None:
+        raise WorkflowError(f"there is no document '{doc_id}'")
+    if row.state not in wanted:
+        raise WorkflowError(f"the document is {row.state}; this step needs {' or '.join(wanted)}")
+    row.state, row.updated_by, row.updated_at = to, actor, utcnow()
+    if to == IN_REVIEW:
+        row.submitted_by = actor
+    return row
 
 
 def submit(database: Database, root: Path, doc_id: str, actor: str, has_errors: bool) -> None:
     """Send a draft for review (only when it has no validation errors)."""
     if has_errors:
         raise WorkflowError("fix the validation errors before submitting for review")
-    _transition(database, root, doc_id, (DRAFT,), IN_REVIEW, actor)
-    record_event(database, actor, "submit", doc_id)
+    with database.session() as session:
+        _transition(session, root, doc_id, (DRAFT,), IN_REVIEW, actor)
+        record_event(session, actor, "submit", doc_id)
 
 
 def reject(database: Database, root: Path, doc_id: str, actor: str, note: str = "") -> None:
     """Send a document under review back to its author as a draft."""
-    _transition(database, root, doc_id, (IN_REVIEW,), DRAFT, actor)
-    record_event(database, actor, "reject", doc_id, note)
+    with database.session() as session:
+        _transition(session, root, doc_id, (IN_REVIEW,), DRAFT, actor)
+        record_event(session, actor, "reject", doc_id, note)
 
 
-def check_approval(state: State, actor: str, head_author: str, self_approval: bool) -> None:
+def _check_approval(state: State, actor: str, head_author: str, self_approval: bool) -> None:
     """Refuse approval of a change that is not under review, or that is the approver's own."""
     if state.state != IN_REVIEW:
         raise WorkflowError(f"the document is {state.state}; only documents in review are approved")
@@ -220,10 +227,96 @@ def check_approval(state: State, actor: str, head_author: str, self_approval: bo
         raise WorkflowError("you cannot approve your own change; ask another curator to review it")
 
 
+def _approvable(
+    session: Session, root: Path, doc_id: str, actor: str, revision: int | None, self_approval: bool
+) -> tuple[DocStateRow, Revision | None]:
+    row = _ensure_state(session, doc_id, root)
+    if row is None:
+        raise WorkflowError(f"there is no document '{doc_id}'")
+    if revision is not None and row.head != revision:
+        raise WorkflowError(
+            f"the document changed after you opened it (you reviewed revision {revision}, "
+            f"it is now revision {row.head}); reload the page and review it again"
+        )
+    head = get_revision(session, doc_id, row.head)
+    _check_approval(_as_state(row), actor, head.author if head else "", self_approval)
+    return row, head
+
+
+def check_approval(
+    database: Database,
+    root: Path,
+    doc_id: str,
+    actor: str,
+    revision: int | None = None,
+    self_approval: bool = False,
+) -> tuple[State, str]:
+    """Check that actor may approve a document in review (not their own change, and `revision`,
+    the one the reviewer saw, still the working copy); return its state and the text to publish."""
+    with database.session() as session:
+        row, head = _approvable(session, root, doc_id, actor, revision, self_approval)
+        return _as_state(row), head.text if head else ""
+
+
+def record_publish(
+    database: Database,
+    root: Path,
+    doc_id: str,
+    *,
+    rel: str,
+    text: str,
+    title: str,
+    actor: str,
+    message: str,
+    approved: int | None = None,
+    self_approval: bool = False,
+) -> int:
+    """Record a publish that has been written: the text as a new revision, live at rel, and the
+    audit events — with `approved` (the revision the reviewer saw), the approval is checked again
+    and recorded too. One unit of work: all of it is committed, or none. Returns the revision."""
+    with database.session() as session:
+        if approved is not None:
+            _approvable(session, root, doc_id, actor, approved, self_approval)
+            record_event(session, actor, "approve", doc_id, f"revision {approved}")
+        number = add_revision(session, doc_id, text, actor, message or "published", "publish")
+        row = _ensure_state(session, doc_id, root)
+        if row is None:
+            raise WorkflowError(f"there is no document '{doc_id}'")
+        row.state, row.head, row.live, row.path = PUBLISHED, number, number, rel
+        row.title, row.updated_by, row.updated_at = title, actor, utcnow()
+        record_event(session, actor, "publish", doc_id, f"revision {number}: {message}")
+        return number
+
+
+def check_unpublish(database: Database, root: Path, doc_id: str) -> str:
+    """Return where a published document's file is, or refuse when it cannot be unpublished."""
+    with database.session() as session:
+        row = _ensure_state(session, doc_id, root)
+        if row is None or row.live is None:
+            raise WorkflowError("only a published document can be unpublished")
+        current = session.get(DocumentRow, doc_id)
+        if current is not None and current.kind == Kind.TRAINING:
+            raise WorkflowError(
+                "training modules and steps are maintained in content/training/ "
+                "(removing one step would break its module); edit the files and run kb ingest"
+            )
+        return row.path
+
+
+def record_unpublish(database: Database, root: Path, doc_id: str, actor: str, message: str) -> None:
+    """Record that a document's file was taken away: archived, nothing live, and the audit event."""
+    with database.session() as session:
+        row = _ensure_state(session, doc_id, root)
+        if row is None:
+            raise WorkflowError(f"there is no document '{doc_id}'")
+        row.state, row.live, row.updated_by, row.updated_at = ARCHIVED, None, actor, utcnow()
+        record_event(session, actor, "unpublish", doc_id, message)
+
+
 def restore(database: Database, root: Path, doc_id: str, number: int, actor: str) -> int:
     """Make an old revision the working copy again, as a new draft revision."""
     with database.session() as session:
-        row = ensure_state(session, doc_id, root)
+        row = _ensure_state(session, doc_id, root)
         old = get_revision(session, doc_id, number) if row else None
         if row is None or old is None:
             raise WorkflowError(f"'{doc_id}' has no revision {number}")
@@ -232,7 +325,8 @@ def restore(database: Database, root: Path, doc_id: str, number: int, actor: str
         database, root, doc_id, old.text, title=title, author=actor, base=head,
         message=f"restored revision {number}", source="restore",
     )  # fmt: skip
-    record_event(database, actor, "restore", doc_id, f"revision {number} → {new}")
+    with database.session() as session:
+        record_event(session, actor, "restore", doc_id, f"revision {number} → {new}")
     return new
 
 
@@ -244,4 +338,30 @@ def states(database: Database, *wanted: str) -> list[State]:
             .where(DocStateRow.state.in_(wanted))
             .order_by(DocStateRow.updated_at.desc())
         )
-        return [as_state(row) for row in rows]
+        return [_as_state(row) for row in rows]
+
+
+def list_revisions(database: Database, doc_id: str) -> list[Revision]:
+    """Return a document's revisions, newest first."""
+    with database.session() as session:
+        return revisions.list_revisions(session, doc_id)
+
+
+def record_disk_revisions(database: Database, root: Path, doc_ids: list[str]) -> list[str]:
+    """Give documents (re)ingested from disk a revision when their file differs from the last one."""
+    recorded = []
+    with database.session() as session:
+        for doc_id in doc_ids:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                continue
+            try:
+                text = (root / row.path).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+            except OSError:
+                continue
+            if _live_text(session, doc_id) == text:
+                continue
+            number = add_revision(session, doc_id, text, "disk", "edited on disk", "disk")
+            _note_disk_revision(session, doc_id, row.path, number, row.status == PUBLISHED)
+            recorded.append(doc_id)
+    return recorded

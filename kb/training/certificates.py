@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.db import Base, Database, utcnow
-from kb.upsert import upsert_insert
+from kb.store.database import Base, Database, utcnow
+from kb.store.dialect import upsert_insert
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out and type
 CODE_GROUPS = 3

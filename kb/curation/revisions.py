@@ -1,16 +1,17 @@
-"""Revisions: every saved version of a document's full text, numbered per document, with diffs."""
+"""Revisions: every saved version of a document's full text, numbered per document, with diffs.
+
+The queries take the caller's Session; kb.curation.workflow opens the units of work."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.db import Base, Database, utcnow
+from kb.store.database import Base, utcnow
 
 
 class RevisionRow(Base):
@@ -85,24 +86,12 @@ def latest_revision(session: Session, doc_id: str) -> Revision | None:
     return _detached(row) if row else None
 
 
-def list_revisions(database: Database, doc_id: str) -> list[Revision]:
+def list_revisions(session: Session, doc_id: str) -> list[Revision]:
     """Return a document's revisions, newest first."""
-    with database.session() as session:
-        rows = session.scalars(
-            select(RevisionRow)
-            .where(RevisionRow.doc_id == doc_id)
-            .order_by(RevisionRow.number.desc())
-        )
-        return [_detached(row) for row in rows]
-
-
-def delete_revision(session: Session, doc_id: str, number: int) -> None:
-    """Remove one revision (only used to undo a publish that failed half-way)."""
-    row = session.scalar(
-        select(RevisionRow).where(RevisionRow.doc_id == doc_id, RevisionRow.number == number)
+    rows = session.scalars(
+        select(RevisionRow).where(RevisionRow.doc_id == doc_id).order_by(RevisionRow.number.desc())
     )
-    if row is not None:
-        session.delete(row)
+    return [_detached(row) for row in rows]
 
 
 def unified_diff(old: str, new: str, old_label: str, new_label: str) -> list[str]:
@@ -142,26 +131,3 @@ def side_by_side(old: str, new: str) -> list[DiffRow]:
                 )
             )
     return rows
-
-
-def record_disk_revisions(database: Database, root: Path, doc_ids: list[str]) -> list[str]:
-    """Give documents (re)ingested from disk a revision when their file differs from the last one."""
-    from kb.tables import DocumentRow
-    from kb.workflow import live_text, note_disk_revision
-
-    recorded = []
-    with database.session() as session:
-        for doc_id in doc_ids:
-            row = session.get(DocumentRow, doc_id)
-            if row is None:
-                continue
-            try:
-                text = (root / row.path).read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-            except OSError:
-                continue
-            if live_text(session, doc_id) == text:
-                continue
-            number = add_revision(session, doc_id, text, "disk", "edited on disk", "disk")
-            note_disk_revision(session, doc_id, row.path, number, row.status == "published")
-            recorded.append(doc_id)
-    return recorded

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kb.model import Document, Section
-from kb.tables import DocumentRow, SectionRow
+from kb.content.model import Document, Section
+from kb.store.tables import DocumentRow, SectionRow
 
 
 def text_hash(text: str) -> str:

@@ -39,7 +39,7 @@ def _begin_immediate(connection) -> None:
 
 
 class Database:
-    """An engine plus a session factory; tables are created by `create_all`."""
+    """An engine plus a session factory; `kb.bootstrap.open_database` also creates the tables."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -47,29 +47,17 @@ class Database:
 
     @classmethod
     def connect(cls, url: str) -> Database:
-        """Open the database at a SQLAlchemy URL (creating a SQLite file's folder) with all tables."""
+        """Open the database at a SQLAlchemy URL (creating a SQLite file's folder); no tables."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", _begin_immediate)
-        database = cls(engine)
-        database.create_all()
-        return database
+        return cls(engine)
 
     def create_all(self) -> None:
-        """Create the tables of every module that registered them with `Base`."""
-        import kb.accounts
-        import kb.audit
-        import kb.certificates
-        import kb.feedback
-        import kb.progress
-        import kb.querylog
-        import kb.revisions
-        import kb.tables
-        import kb.workflow  # noqa: F401  (importing registers the tables)
-
+        """Create the tables registered with `Base` (kb.bootstrap imports every feature first)."""
         Base.metadata.create_all(self.engine)
 
     @contextmanager

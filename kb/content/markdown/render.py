@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nh3
 
-from kb.markdown.parser import markdown, parse
+from kb.content.markdown.parser import markdown, parse
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
@@ -41,7 +41,7 @@ def render_html(source: str) -> str:
 
 def table_of_contents(source: str, max_level: int = 3) -> list[tuple[int, str, str]]:
     """Return (level, anchor, text) of the headings h2..h{max_level} of a Markdown body."""
-    from kb.markdown.parser import inline_text
+    from kb.content.markdown.parser import inline_text
 
     tokens = parse(source)
     return [

@@ -16,8 +16,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.tables import DocumentRow
-from kb.taxonomy import Phase
+from kb.content import taxonomy
+from kb.content.taxonomy import Kind, Phase
+from kb.store.tables import DocumentRow
 
 PHASE_ORDER = {phase.value: index for index, phase in enumerate(Phase)}
 
@@ -173,7 +174,9 @@ def _course_order(module: Module) -> tuple:
 def load_catalogue(session: Session) -> Catalogue:
     """Load the published training modules and their steps from the catalog."""
     rows = session.scalars(
-        select(DocumentRow).where(DocumentRow.kind == "training", DocumentRow.status == "published")
+        select(DocumentRow).where(
+            DocumentRow.kind == Kind.TRAINING, DocumentRow.status == taxonomy.Status.PUBLISHED
+        )
     ).all()
     heads = [row for row in rows if (row.meta or {}).get("is_module")]
     steps: dict[str, list[Step]] = {row.id: [] for row in heads}

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from kb.accounts import list_users
-from kb.db import Database
-from kb.progress import AttemptRow, learner_state, module_progress
-from kb.training import Catalogue, Status
+from kb.accounts import Role, list_users
+from kb.store.database import Database
+from kb.training.modules import Catalogue, Status
+from kb.training.progress import AttemptRow, learner_state, module_progress
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def team_report(database: Database, catalogue: Catalogue) -> TeamReport:
     for user in list_users(database):
         with database.session() as session:
             state = learner_state(session, user.id)
-        if user.role != "learner" and not state.touched and not state.certificates:
+        if user.role != Role.LEARNER and not state.touched and not state.certificates:
             continue
         statuses: dict[str, Status] = {}
         scores: list[int] = []

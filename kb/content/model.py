@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.content.taxonomy import Status
+
 
 @dataclass(frozen=True)
 class Section:
@@ -34,7 +36,7 @@ class Document:
     areas: list[str] = field(default_factory=list)
     owner: str = ""
     updated: str | None = None
-    status: str = "published"
+    status: str = Status.PUBLISHED
     translation_of: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     body: str = ""

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.db import Base, Database, utcnow
+from kb.store.database import Base, Database, utcnow
 
 
 class FeedbackRow(Base):

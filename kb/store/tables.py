@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.db import Base, utcnow
+from kb.content.taxonomy import Status
+from kb.store.database import Base, utcnow
 
 
 class DocumentRow(Base):
@@ -27,7 +28,7 @@ class DocumentRow(Base):
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     owner: Mapped[str] = mapped_column(String(200), default="")
     updated: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.PUBLISHED, index=True)
     translation_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     body: Mapped[str] = mapped_column(Text, default="")

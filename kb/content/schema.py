@@ -10,7 +10,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from kb.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority, Status, allowed
+from kb.content.taxonomy import (
+    ActionStatus,
+    Area,
+    Impact,
+    Kind,
+    Lang,
+    Phase,
+    Priority,
+    Status,
+    allowed,
+)
 
 ID_PATTERN = re.compile(r"^[\w][\w.-]*(/[\w][\w.-]*)*$")
 

@@ -9,8 +9,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from kb.markdown.anchors import AnchorSet, split_explicit_id
-from kb.markdown.cleanup import clean_markup
+from kb.content.markdown.anchors import AnchorSet, split_explicit_id
+from kb.content.markdown.cleanup import clean_markup
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,22 @@
+"""Opening the store: the one place that imports every feature owning tables, so that they all
+register with `Base` before the tables are created. A new table module is added here."""
+
+from __future__ import annotations
+
+from kb import accounts
+from kb.curation import revisions, workflow
+from kb.insights import feedback, querylog
+from kb.store import audit, tables
+from kb.store.database import Database
+from kb.training import certificates, progress
+
+TABLE_MODULES = (
+    accounts, audit, certificates, feedback, progress, querylog, revisions, tables, workflow,
+)  # fmt: skip
+
+
+def open_database(url: str) -> Database:
+    """Open the database at a SQLAlchemy URL with the tables of every feature created."""
+    database = Database.connect(url)
+    database.create_all()
+    return database

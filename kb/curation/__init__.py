@@ -1,0 +1,1 @@
+"""Curation: the review workflow (draft → in review → published → archived) and revisions."""

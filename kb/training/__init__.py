@@ -1,0 +1,1 @@
+"""Training: modules and their rules, learners' progress, certificates and the team view."""
