@@ -143,29 +143,45 @@ FACET_OPTIONS = ("kind", "phase", "area", "lang", "tag", "status")
 @click.option("--tag", multiple=True, help="Filter by tag (repeatable).")
 @click.option("--status", multiple=True, help="Filter by status (curators; default published).")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
-def search(settings: Settings, query: str, mode: str, limit: int, as_json: bool, **facets) -> None:
+def search(
+    settings: Settings, query: str, mode: str, limit: int, exact: bool, as_json: bool, **facets
+) -> None:
     """Search the knowledge base."""
     from kb.bootstrap import open_database
     from search.embedders import EmbedderPool
+    from search.records import facet_filters
     from search.searcher import SearchRequest
     from search.service import open_searcher
 
     database = open_database(settings.db_url)
     searcher = open_searcher(settings, database, EmbedderPool(settings.embedders, settings.threads))
-    filters = {name: list(values) for name, values in facets.items() if values}
+    filters = facet_filters(**facets)
+    request = SearchRequest(
+        query,
+        mode,
+        filters,
+        limit,
+        include_unpublished=bool(facets["status"]),
+        autocorrect=not exact,
+    )
     try:
-        response = searcher.search(
-            SearchRequest(query, mode, filters, limit, include_unpublished=bool(facets["status"]))
-        )
+        response = searcher.search(request)
     except LookupError as error:
         fail(str(error))
     if as_json:
         click.echo(json.dumps(response.as_dict(), ensure_ascii=False, indent=2))
         return
-    if response.did_you_mean:
+    if response.corrected_from:
+        click.echo(f"Showing results for: {response.query} (search as typed with --exact)")
+    elif response.did_you_mean:
         click.echo(f"Did you mean: {response.did_you_mean}")
+    if response.intent:
+        click.echo(
+            f"Looking for a {response.intent}: those come first (only them: --kind {response.intent})"
+        )
     if not response.results:
         click.echo("No results. Try fewer words, another mode (--mode semantic) or fewer filters.")
     for rank, hit in enumerate(response.results, 1):
@@ -282,12 +298,28 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to use.")
 @click.option("--modes", default="keyword,semantic,hybrid", show_default=True)
 @click.option("--weights", default="", help="Leg weights, e.g. keyword=1,minilm=0.8.")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Content folder the queries are judged on, for a set without corpus.jsonl "
+    "(default: --content).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
 def evaluate(
-    settings: Settings, dataset: Path, split: str, modes: str, weights: str, as_json: bool
+    settings: Settings,
+    dataset: Path,
+    split: str,
+    modes: str,
+    weights: str,
+    corpus: Path | None,
+    as_json: bool,
 ) -> None:
-    """Measure nDCG@10, Recall@10/100 and MRR@10 on a BEIR-format data set, per mode."""
+    """Measure nDCG@10, Recall@10/100 and MRR@10 per mode, overall, per direction and query type.
+
+    DATASET is a BEIR folder, or judged queries (queries.jsonl, qrels/) over a content folder.
+    """
     from search.embedders import EmbedderPool
     from search.evaluation import DataSetError, run_eval
     from search.service import prepare
@@ -300,7 +332,11 @@ def evaluate(
         }
     except ValueError:
         fail(f"--weights {weights!r} is not understood", "write it as keyword=1,minilm=0.8")
+    content = None
     work = settings.data / "eval" / dataset.resolve().name
+    if not (dataset / "corpus.jsonl").is_file():
+        content = (corpus or settings.content).resolve()
+        work = work.with_name(f"{dataset.resolve().name}-over-{content.name}")
     pool = EmbedderPool(settings.embedders, settings.threads)
 
     def per_query(items, mode):
@@ -310,19 +346,25 @@ def evaluate(
 
     try:
         weights_used = {**settings.leg_weights, **leg_weights}
-        results = run_eval(dataset, split, wanted, work, pool, per_query, bar, weights_used)
+        results = run_eval(
+            dataset, split, wanted, work, pool, per_query, bar, weights_used,
+            content=content, max_file_bytes=settings.max_file_bytes,
+        )  # fmt: skip
     except DataSetError as error:
         fail(str(error))
     if as_json:
-        click.echo(json.dumps(results, indent=2))
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
         return
     click.echo(f"{dataset.name} ({split}): {next(iter(results.values()))['queries']} queries")
-    click.echo(f"{'mode':<10} {'nDCG@10':>8} {'R@10':>8} {'R@100':>8} {'MRR@10':>8}")
-    for mode, m in results.items():
-        click.echo(
-            f"{mode:<10} {m['ndcg@10']:>8.4f} {m['recall@10']:>8.4f} "
-            f"{m['recall@100']:>8.4f} {m['mrr@10']:>8.4f}"
-        )
+    click.echo(
+        f"{'mode':<10} {'group':<14} {'n':>4} {'nDCG@10':>8} {'R@10':>8} {'R@100':>8} {'MRR@10':>8}"
+    )
+    for mode, overall in results.items():
+        for group, m in [("all", overall), *overall.get("groups", {}).items()]:
+            click.echo(
+                f"{mode:<10} {group:<14} {m['queries']:>4} {m['ndcg@10']:>8.4f} "
+                f"{m['recall@10']:>8.4f} {m['recall@100']:>8.4f} {m['mrr@10']:>8.4f}"
+            )
 
 
 @main.command()

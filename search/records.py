@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -10,6 +11,14 @@ from sqlalchemy.orm import Session
 from kb.store.tables import DocumentRow, SectionRow
 
 FACETS = ("kind", "lang", "status", "phase", "area", "tag")
+
+
+def facet_filters(**values: Iterable[object]) -> dict[str, list[str]]:
+    """Return the search filters {facet: [values]} from facet keyword arguments, empty ones left out."""
+    unknown = set(values) - set(FACETS)
+    if unknown:
+        raise ValueError(f"unknown facets {sorted(unknown)}: use {', '.join(FACETS)}")
+    return {facet: [str(v) for v in items] for facet, items in values.items() if items}
 
 
 @dataclass(frozen=True)

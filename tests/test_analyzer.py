@@ -75,3 +75,13 @@ def test_malformed_queries_never_error(index, query):
 
 def test_malformed_query_with_words_still_finds_them(index):
     assert 3 in sids(index, '"mandatory review')
+
+
+def test_chinese_function_words_are_not_search_terms():
+    terms = query_terms("办公室搬迁时怎样通知到所有员工？我们应该如何做")
+    assert "搬迁" in terms and "通知" in terms and "员工" in terms
+    assert not {"时", "怎样", "所有", "应该", "如何", "我们", "的"} & set(terms)
+
+
+def test_a_function_word_alone_matches_nothing(index):
+    assert sids(index, "所有的时候") == []

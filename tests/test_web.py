@@ -80,6 +80,28 @@ def test_search_page_filter_and_did_you_mean(client):
     assert "stakeholder" in client.get("/search", params={"q": "stakholder"}).text
 
 
+def test_a_misspelling_is_corrected_with_a_way_back(client):
+    headers = {"accept-language": "en"}
+    page = client.get("/search", params={"q": "stakholder"}, headers=headers).text
+    assert "Showing results for <strong>stakeholder</strong>" in page
+    assert 'href="/search?q=stakholder&amp;exact=true"' in page and "/docs/guide-risk-en" in page
+    as_typed = client.get("/search", params={"q": "stakholder", "exact": "true"}, headers=headers)
+    assert "Showing results for" not in as_typed.text and "Did you mean" in as_typed.text
+    data = client.get("/api/search", params={"q": "stakholder"}).json()
+    assert data["corrected_from"] == "stakholder" and data["query"] == "stakeholder"
+    assert client.get("/api/search", params={"q": "stakholder", "exact": True}).json()[
+        "did_you_mean"
+    ] == "stakeholder"
+
+
+def test_a_kind_named_in_the_query_comes_first_with_a_filter(client):
+    page = client.get("/search", params={"q": "vendor lessons"}, headers={"accept-language": "zh"})
+    assert 'class="intent-filter" href="/search?q=vendor+lessons&amp;kind=lesson"' in page.text
+    assert "只看经验教训" in page.text
+    data = client.get("/api/search", params={"q": "vendor lessons"}).json()
+    assert data["intent"] == "lesson" and data["results"][0]["id"] == "lesson-vendor"
+
+
 def test_empty_result_helps(client):
     page = client.get("/search", params={"q": "zzzqqq", "mode": "keyword"})
     assert page.status_code == 200 and 'href="/browse"' in page.text

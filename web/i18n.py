@@ -45,6 +45,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "download": {"en": "Download .md", "zh": "下载 .md"},
     "results_count": {"en": "{n} documents", "zh": "共 {n} 篇文档"},
     "did_you_mean": {"en": "Did you mean", "zh": "您是不是要找"},
+    "showing_results_for": {"en": "Showing results for", "zh": "已显示以下内容的结果："},
+    "search_instead_for": {"en": "Search instead for", "zh": "仍然搜索："},
+    "only_lesson": {"en": "Only lessons learned", "zh": "只看经验教训"},
+    "only_template": {"en": "Only templates", "zh": "只看模板"},
+    "only_guide": {"en": "Only guides", "zh": "只看指南"},
+    "only_training": {"en": "Only training", "zh": "只看培训"},
+    "intent_hint": {
+        "en": "Your search names a kind of document; those come first.",
+        "zh": "您的搜索指明了文档类型，该类型的文档排在前面。",
+    },
     "no_results": {"en": "No results for “{q}”.", "zh": "没有找到与“{q}”相关的结果。"},
     "no_results_help": {
         "en": "Try fewer or different words, switch to semantic mode, remove filters, or browse:",

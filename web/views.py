@@ -22,10 +22,12 @@ class SearchParams:
     mode: str = "hybrid"
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
+    exact: bool = False  # search as typed, without spelling correction
 
     def url(self, **changes) -> str:
         """Return /search with these parameters, changed as given."""
         values = {"q": self.q, "mode": self.mode, "filters": self.filters, "page": self.page}
+        values["exact"] = self.exact
         values.update(changes)
         pairs: list[tuple[str, str]] = [("q", values["q"])]
         if values["mode"] != "hybrid":
@@ -34,6 +36,8 @@ class SearchParams:
             pairs += [(facet, value) for value in values["filters"].get(facet, [])]
         if values["page"] > 1:
             pairs.append(("page", str(values["page"])))
+        if values["exact"]:
+            pairs.append(("exact", "true"))
         return "/search?" + urlencode(pairs)
 
     def toggled(self, facet: str, value: str) -> str:

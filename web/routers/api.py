@@ -11,6 +11,7 @@ from kb.content.markdown import render_html
 from kb.content.taxonomy import Area, Kind, Lang, Phase, Status
 from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
+from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
 from web.deps import DatabaseDep, SearcherDep
 
@@ -28,6 +29,10 @@ class SearchResult(BaseModel):
     facets: dict[str, dict[str, int]]
     took_ms: float
     legs: list[str]
+    corrected_from: str | None = Field(
+        None, description="The query as typed, when the results are for its spelling correction."
+    )
+    intent: str | None = Field(None, description="The kind of document the query names, if any.")
 
 
 class DocumentOut(BaseModel):
@@ -72,21 +77,20 @@ def api_search(
     area: Annotated[list[Area], Query()] = [],  # noqa: B006
     lang: Annotated[list[Lang], Query()] = [],  # noqa: B006
     tag: Annotated[list[str], Query()] = [],  # noqa: B006
+    exact: Annotated[
+        bool, Query(description="Search the words as typed: no automatic spelling correction.")
+    ] = False,
 ):
-    """Search published documents; filters combine with AND across facets, OR within one."""
-    filters = {
-        name: [str(v) for v in values]
-        for name, values in {
-            "kind": kind,
-            "phase": phase,
-            "area": area,
-            "lang": lang,
-            "tag": tag,
-        }.items()
-        if values
-    }
+    """Search published documents; filters combine with AND across facets, OR within one.
+
+    A clear misspelling is corrected (`corrected_from` holds what was typed; repeat with
+    `exact=true` to search it as typed). `intent` names the kind of document the query asks
+    for ("risk register template"): that kind is ranked first and can be used as a filter.
+    """
+    filters = facet_filters(kind=kind, phase=phase, area=area, lang=lang, tag=tag)
+    request = SearchRequest(q, mode, filters, limit, offset, autocorrect=not exact)
     try:
-        response = searcher.search(SearchRequest(q, mode, filters, limit, offset))
+        response = searcher.search(request)
     except LookupError as error:
         raise HTTPException(503, str(error)) from None
     return response.as_dict()

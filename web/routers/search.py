@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from search.records import facet_filters
 from search.searcher import MODES, SearchRequest
 from web.deps import LangDep, SearcherDep
 from web.render import page
@@ -28,27 +29,21 @@ def search_page(
     tag: Multi = [],  # noqa: B006
     doc_lang: Annotated[list[str], Query(alias="lang")] = [],  # noqa: B006
     page_number: Annotated[int, Query(alias="page", ge=1, le=1000)] = 1,
+    exact: bool = False,
 ):
-    """Show results with facets, snippets, did-you-mean and pagination."""
-    filters = {
-        name: values
-        for name, values in {
-            "kind": kind,
-            "phase": phase,
-            "area": area,
-            "tag": tag,
-            "lang": doc_lang,
-        }.items()
-        if values
-    }
-    params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number)
+    """Show results with facets, snippets, spelling correction, intent filter and pagination."""
+    filters = facet_filters(kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang)
+    params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number, exact)
     context = {"params": params, "modes": mode_links(params), "index_missing": False}
     if not q.strip():
         return page(request, "search.html", {**context, "response": None})
     try:
         response = searcher.search(
-            SearchRequest(q, params.mode, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
-        )
+            SearchRequest(
+                q, params.mode, filters, PAGE_SIZE, (page_number - 1) * PAGE_SIZE,
+                autocorrect=not exact,
+            )
+        )  # fmt: skip
     except LookupError:
         return page(request, "search.html", {**context, "response": None, "index_missing": True})
     return page(
@@ -62,5 +57,7 @@ def search_page(
             "suggestion_url": params.url(q=response.did_you_mean, page=1)
             if response.did_you_mean
             else None,
+            "as_typed_url": params.url(page=1, exact=True) if response.corrected_from else None,
+            "intent_url": params.toggled("kind", response.intent) if response.intent else None,
         },
     )
