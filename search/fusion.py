@@ -7,10 +7,13 @@ multilingual vector leg) loses to any Chinese page with a matching function word
 
 Language-aware fusion divides that sum by the weight of the legs that could have found the item:
 those that can see its language, plus any leg that found it anyway. An English document, for a
-Chinese query, competes on the multilingual leg alone; a Chinese one on keyword + vectors. The
-ranks stay the legs' ranks over everything they read, so the multilingual leg remains the common
-yardstick between the languages: a cross-language document rises only as far as that leg ranks it
-among all documents.
+Chinese query, competes on the multilingual leg alone; a Chinese one on keyword + vectors.
+
+Which rank the multilingual leg gives a document matters as much. Its rank among all documents
+buries the other language (the models score same-language pairs higher); its rank within the
+document's language alone interleaves the languages one for one, however weak the other
+language's best match. `language_rank` takes the geometric mean of the two (measured against
+both on the judged sets: see the README).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class LegRanking(Generic[Item]):
 
     leg: str
     weight: float
-    ranked: list[tuple[Item, int]]
+    ranked: list[tuple[Item, float]]
     sees: frozenset[str] | None = None  # None: every language
 
 
@@ -42,6 +45,11 @@ class Fused(Generic[Item]):
     item: Item
     score: float
     legs: frozenset[str]
+
+
+def language_rank(overall: int, within_language: int) -> float:
+    """Blend a leg's rank of a document among all documents and within its language (geometric mean)."""
+    return (overall * within_language) ** 0.5
 
 
 def ranked_list(leg: str, weight: float, items: list[Item], sees=None) -> LegRanking[Item]:

@@ -18,7 +18,7 @@ from kb.store.database import Database
 from kb.store.tables import DocumentRow, SectionRow
 from search.analyzer import query_terms
 from search.embedders import Embedder
-from search.fusion import Fused, LegRanking, reciprocal_rank_fusion
+from search.fusion import Fused, LegRanking, language_rank, reciprocal_rank_fusion
 from search.generations import GenerationStore
 from search.indexer import KEYWORD_FOLDER, VOCABULARY_FILE, vector_file
 from search.intent import Intent, detect_intent
@@ -370,10 +370,11 @@ class Searcher:
         """Fuse the legs per document, then pick each document's best section.
 
         Documents are fused (not chunks): the keyword leg ranks whole sections and the vector
-        legs rank chunks, so agreement between legs shows at the document level. Each leg's
-        document ranks are its ranks over everything it read; it only counts for the languages
-        routing gave it, and the fusion divides by the legs able to see each document's
-        language. The best section is chosen by the same fusion over (document, anchor) keys.
+        legs rank chunks, so agreement between legs shows at the document level. A leg's rank
+        of a document blends its rank among everything it read with its rank within the
+        document's language (`language_rank`); a leg only counts for the languages routing gave
+        it, and the fusion divides by the legs able to see each document's language. The best
+        section is chosen by the same fusion over (document, anchor) keys.
         A document and its translation are one result, shown in the query's language if found.
         """
         plan = {leg.name: leg for leg in legs}
@@ -384,11 +385,18 @@ class Searcher:
             leg = plan[name]
             docs: dict[str, int] = {}
             sections: dict[tuple[str, str], int] = {}
+            seen_docs: dict[str, int] = defaultdict(int)
+            seen_sections: dict[str, int] = defaultdict(int)
             for sid in sids:
                 record = loaded.records[sid]
                 key = (record.doc_id, record.anchor)
-                docs.setdefault(record.doc_id, len(docs) + 1)
-                sections.setdefault(key, len(sections) + 1)
+                if record.doc_id not in docs:
+                    seen_docs[record.lang] += 1
+                    docs[record.doc_id] = language_rank(len(docs) + 1, seen_docs[record.lang])
+                if key not in sections:
+                    seen_sections[record.lang] += 1
+                    rank = language_rank(len(sections) + 1, seen_sections[record.lang])
+                    sections[key] = rank
                 representative.setdefault(key, sid)
             if leg.counts_for is not None:
                 docs = {d: r for d, r in docs.items() if loaded.lang_of[d] in leg.counts_for}
