@@ -154,6 +154,12 @@ class LoadedGeneration:
             if original:
                 self.translation_group[doc_id] = original
                 self.translation_group.setdefault(original, original)
+        # translation group → {language: published document}, to show a result in the query's language
+        self.published_version: dict[str, dict[str, str]] = defaultdict(dict)
+        for doc_id, group in self.translation_group.items():
+            sids = self.sections_of.get(doc_id)
+            if sids and self.records[sids[0]].status == "published":
+                self.published_version[group][self.lang_of[doc_id]] = doc_id
         self._facet_bitmaps: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         for name in self.vectors:
             self._bitmaps(name)
@@ -325,7 +331,8 @@ class Searcher:
             keyword_query, legs, vectors, {**filters, **visibility}, loaded
         )
         lang = query_language(query)
-        groups = self._fuse(ranked, legs, loaded, lang, intent)
+        shown_lang = "" if "lang" in filters else lang
+        groups = self._fuse(ranked, legs, loaded, shown_lang, intent)
         if filters:
             ranked = self.ranked_sections(keyword_query, legs, vectors, visibility, loaded)
         facet_groups = self._fuse(ranked, legs, loaded, lang, intent, one_per_translation=False)
@@ -415,9 +422,10 @@ class Searcher:
         if one_per_translation:
             fused = _one_per_translation(fused, loaded, query_lang)
         return [
-            RankedDocument(e.item, representative[best_section[e.item]], e.score, e.legs)
+            RankedDocument(e.item, _section_of(e.item, best_section, representative, loaded),
+                           e.score, e.legs)
             for e in fused
-        ]
+        ]  # fmt: skip
 
     def _hits(
         self, query: str | None, page: list[RankedDocument], loaded: LoadedGeneration
@@ -528,9 +536,10 @@ def _boost_kind(fused: list[Fused[str]], kind: str, loaded: LoadedGeneration) ->
 def _one_per_translation(
     fused: list[Fused[str]], loaded: LoadedGeneration, query_lang: str
 ) -> list[Fused[str]]:
-    """Keep one document of each translation pair: the query's language if found, else the best.
+    """Keep one document of each translation pair, in the query's language when it has one.
 
-    The kept one takes the better score of the two.
+    The kept one takes the better score of the two. Without a query language (a language
+    filter is set) the better-scored one is kept.
     """
     kept: dict[str, int] = {}
     out: list[Fused[str]] = []
@@ -541,12 +550,26 @@ def _one_per_translation(
             continue
         if group not in kept:
             kept[group] = len(out)
+            same_language = loaded.published_version[group].get(query_lang)
+            if same_language and loaded.lang_of[entry.item] != query_lang:
+                entry = Fused(same_language, entry.score, entry.legs)  # the reader's language
             out.append(entry)
             continue
         first = out[kept[group]]
         if loaded.lang_of[first.item] != query_lang and loaded.lang_of[entry.item] == query_lang:
             out[kept[group]] = Fused(entry.item, first.score, entry.legs | first.legs)
     return out
+
+
+def _section_of(
+    doc_id: str,
+    best_section: dict[str, tuple[str, str]],
+    representative: dict[tuple[str, str], int],
+    loaded: LoadedGeneration,
+) -> int:
+    """Return the best section found for a document, or its first one (a swapped translation)."""
+    key = best_section.get(doc_id)
+    return representative[key] if key is not None else loaded.sections_of[doc_id][0]
 
 
 def _facet_counts(

@@ -132,3 +132,20 @@ def test_tag_filter_ignores_case(settings, database):
     docs = {"a.md": "---\ntitle: Alpha\nkind: guide\nlang: en\ntags: [Vendor]\n---\nvendor text\n"}
     searcher = build_kb(settings, database, docs)
     assert searcher.search(SearchRequest("vendor", filters={"tag": ["Vendor"]})).results
+
+
+def test_a_translated_pair_is_one_result_in_the_readers_language(searcher):
+    english = searcher.search(SearchRequest("risk register"))
+    assert "guide-risk-en" in ids(english) and "guide-risk" not in ids(english)
+    chinese = searcher.search(SearchRequest("风险登记册"))
+    assert "guide-risk" in ids(chinese) and "guide-risk-en" not in ids(chinese)
+    only_zh = searcher.search(SearchRequest("risk register", filters={"lang": ["zh"]}))
+    assert ids(only_zh) == ["guide-risk"]  # a language filter is obeyed
+
+
+def test_a_match_only_in_the_translation_opens_the_readers_version(searcher):
+    # a Chinese query whose one English word only the English version contains
+    response = searcher.search(SearchRequest("stakeholder 的"))
+    assert "guide-risk" in ids(response) and "guide-risk-en" not in ids(response)
+    english = searcher.search(SearchRequest("stakeholder 的", filters={"lang": ["en"]}))
+    assert "guide-risk-en" in ids(english)

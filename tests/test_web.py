@@ -89,9 +89,10 @@ def test_a_misspelling_is_corrected_with_a_way_back(client):
     assert "Showing results for" not in as_typed.text and "Did you mean" in as_typed.text
     data = client.get("/api/search", params={"q": "stakholder"}).json()
     assert data["corrected_from"] == "stakholder" and data["query"] == "stakeholder"
-    assert client.get("/api/search", params={"q": "stakholder", "exact": True}).json()[
-        "did_you_mean"
-    ] == "stakeholder"
+    assert (
+        client.get("/api/search", params={"q": "stakholder", "exact": True}).json()["did_you_mean"]
+        == "stakeholder"
+    )
 
 
 def test_a_kind_named_in_the_query_comes_first_with_a_filter(client):

@@ -54,7 +54,7 @@ def search_page(
             "response": response,
             "facets": facet_groups(response, params, lang),
             "pagination": pagination(response.total, params),
-            "suggestion_url": params.url(q=response.did_you_mean, page=1)
+            "suggestion_url": params.url(q=response.did_you_mean, page=1, exact=False)
             if response.did_you_mean
             else None,
             "as_typed_url": params.url(page=1, exact=True) if response.corrected_from else None,
