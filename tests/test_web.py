@@ -89,9 +89,10 @@ def test_a_misspelling_is_corrected_with_a_way_back(client):
     assert "Showing results for" not in as_typed.text and "Did you mean" in as_typed.text
     data = client.get("/api/search", params={"q": "stakholder"}).json()
     assert data["corrected_from"] == "stakholder" and data["query"] == "stakeholder"
-    assert client.get("/api/search", params={"q": "stakholder", "exact": True}).json()[
-        "did_you_mean"
-    ] == "stakeholder"
+    assert (
+        client.get("/api/search", params={"q": "stakholder", "exact": True}).json()["did_you_mean"]
+        == "stakeholder"
+    )
 
 
 def test_a_kind_named_in_the_query_comes_first_with_a_filter(client):
@@ -200,6 +201,13 @@ def test_api_documents_related_facets_feedback(client):
     related = client.get("/api/documents/guide-risk/related").json()
     assert all(hit["id"] not in ("guide-risk", "guide-risk-en") for hit in related)
     assert client.get("/api/documents/nope").status_code == 404
+    assert client.get("/api/documents/lesson-vendor").json()["meta"] == {
+        "project": "CRM",
+        "date": "2025-01-10",
+        "impact": "negative",
+        "priority": "high",
+        "action_status": "done",
+    }
     assert client.get("/api/facets").json()["kind"]["lesson"] == 1
     vote = client.post("/api/feedback", json={"doc_id": "guide-risk", "helpful": True})
     assert vote.status_code == 201

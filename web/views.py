@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from kb.content.meta import LessonMeta
 from kb.content.model import Document
 from kb.content.taxonomy import label
 from search.searcher import MODES, SearchResponse
@@ -112,13 +113,13 @@ def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
         ("owner", document.owner),
         ("updated", document.updated or ""),
     ]
-    if document.kind == "lesson":
-        meta = document.meta
+    meta = document.meta
+    if isinstance(meta, LessonMeta):
         rows += [
-            ("project", meta.get("project", "")),
-            ("date", meta.get("date", "") or ""),
-            ("impact", label(meta.get("impact", ""), lang)),
-            ("priority", label(meta.get("priority", ""), lang)),
-            ("action_status", label(meta.get("action_status", ""), lang)),
+            ("project", meta.project),
+            ("date", meta.date),
+            ("impact", label(meta.impact, lang)),
+            ("priority", label(meta.priority, lang)),
+            ("action_status", label(meta.action_status, lang)),
         ]
     return [(key, value) for key, value in rows if value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
+from kb.content.meta import ModuleMeta
 from kb.content.taxonomy import Area, Kind, Phase
 from kb.store import browse
 from web.deps import DatabaseDep, LangDep
@@ -22,7 +23,7 @@ def home(request: Request, database: DatabaseDep, lang: LangDep):
         modules = [
             row
             for row in browse.documents_where(session, kind="training", lang=lang)
-            if (row.meta or {}).get("is_module")
+            if isinstance(row.meta, ModuleMeta)
         ]
     return page(
         request, "home.html", {"overview": overview, "lessons": lessons, "modules": modules}
