@@ -112,7 +112,8 @@ def resume(module_id: str, database: DatabaseDep, user: UserDep):
 @router.get("/training/{module_id}/certificate")
 def certificate_page(request: Request, module_id: str, database: DatabaseDep, user: UserDep):
     """The learner's printable certificate for a completed module."""
-    certificate = certificates.certificate_for(database, user.id, module_id)
+    with database.session() as session:
+        certificate = certificates.certificate_for(session, user.id, module_id)
     if certificate is None:
         raise HTTPException(404, "You have no certificate for this module yet: complete it first.")
     return page(request, "training/certificate.html", _certificate_context(request, certificate))
@@ -212,7 +213,8 @@ def answer(
 @public_router.get("/certificates/{code}")
 def verify_page(request: Request, code: str, database: DatabaseDep):
     """Public verification of a certificate by its code."""
-    certificate = certificates.verify(database, code)
+    with database.session() as session:
+        certificate = certificates.verify(session, code)
     context = _certificate_context(request, certificate) if certificate else {"cert": None}
     return page(
         request,
