@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from kb.content.meta import LessonMeta
 from kb.content.model import Document
 from kb.content.taxonomy import label
-from search.searcher import MODES, SearchResponse
+from search.searcher import MODES, SearchHit, SearchResponse
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
 PAGE_SIZE = 10
@@ -123,3 +123,18 @@ def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
             ("action_status", label(meta.action_status, lang)),
         ]
     return [(key, value) for key, value in rows if value]
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """What the document page shows: the document, its contents, details, translation, related."""
+
+    doc: Document
+    html: str
+    toc: list[tuple[int, str, str]]
+    meta_rows: list[tuple[str, str]]
+    other_lang_id: str | None
+    related: list[SearchHit]
+    module_title: str | None
+    thanked: bool
+    from_query: str
