@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from kb.accounts import User
 from kb.training import progress
+from kb.training.certificates import Certificate
 from kb.training.modules import Catalogue, Module, Question, Step
 from kb.training.progress import Answer, LearnerState, ModuleProgress
 
@@ -64,6 +65,15 @@ class StepPage:
     position: int
     missing: list[ModuleLink]
     answered: str
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    """A certificate (printable, or verified by its code); `cert` is None for an unknown code."""
+
+    cert: Certificate | None
+    verify_url: str = ""
+    code: str = ""
 
 
 def module_links(catalogue: Catalogue, ids) -> list[ModuleLink]:

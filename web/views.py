@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from kb.content.meta import LessonMeta
 from kb.content.model import Document
 from kb.content.taxonomy import label
+from kb.store.browse import Overview
+from kb.store.tables import DocumentRow
 from search.searcher import MODES, SearchHit, SearchResponse
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
@@ -123,6 +125,15 @@ def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
             ("action_status", label(meta.action_status, lang)),
         ]
     return [(key, value) for key, value in rows if value]
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """The home page: counts to browse by, recent lessons and the training modules."""
+
+    overview: Overview
+    lessons: list[DocumentRow]
+    modules: list[DocumentRow]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from kb.content.taxonomy import Area, Kind, Phase
 from kb.store import browse
 from web.deps import DatabaseDep, LangDep
 from web.render import page
+from web.views import HomePage
 
 router = APIRouter(include_in_schema=False)
 FACETS = {"phase": Phase, "area": Area, "kind": Kind}
@@ -25,9 +26,7 @@ def home(request: Request, database: DatabaseDep, lang: LangDep):
             for row in browse.documents_where(session, kind="training", lang=lang)
             if isinstance(row.meta, ModuleMeta)
         ]
-    return page(
-        request, "home.html", {"overview": overview, "lessons": lessons, "modules": modules}
-    )
+    return page(request, "home.html", HomePage(overview, lessons, modules))
 
 
 @router.get("/browse")

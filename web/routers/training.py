@@ -19,7 +19,14 @@ from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep
 from web.i18n import t
 from web.render import page
-from web.training_views import ModulePage, StepPage, module_links, outline, question_views
+from web.training_views import (
+    CertificatePage,
+    ModulePage,
+    StepPage,
+    module_links,
+    outline,
+    question_views,
+)
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)
@@ -115,9 +122,13 @@ def certificate_page(request: Request, module_id: str, database: DatabaseDep, us
     return page(request, "training/certificate.html", _certificate_context(request, certificate))
 
 
-def _certificate_context(request: Request, certificate: certificates.Certificate) -> dict:
+def _certificate_context(
+    request: Request, certificate: certificates.Certificate | None, code: str = ""
+) -> CertificatePage:
+    if certificate is None:
+        return CertificatePage(None, code=code)
     verify_url = str(request.base_url).rstrip("/") + f"/certificates/{certificate.code}"
-    return {"cert": certificate, "verify_url": verify_url}
+    return CertificatePage(certificate, verify_url, code)
 
 
 @router.get("/training/{module_id}/{number}")
@@ -183,10 +194,9 @@ def verify_page(request: Request, code: str, database: DatabaseDep):
     """Public verification of a certificate by its code."""
     with database.session() as session:
         certificate = certificates.verify(session, code)
-    context = _certificate_context(request, certificate) if certificate else {"cert": None}
     return page(
         request,
         "training/verify.html",
-        {**context, "code": code},
+        _certificate_context(request, certificate, code),
         status_code=200 if certificate else 404,
     )
