@@ -10,6 +10,7 @@ from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from ingest.sections import split_sections
 from kb.content.language import detect_lang
 from kb.content.markdown.parser import inline_text, parse
+from kb.content.meta import LessonMeta, Meta, ModuleMeta, NoMeta, QuizItem, StepMeta, TemplateMeta
 from kb.content.model import Document
 from kb.content.problems import Problem, Severity
 from kb.content.schema import (
@@ -143,23 +144,32 @@ def _first_heading(tokens) -> str | None:
     return None
 
 
-def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -> dict[str, Any]:
-    dumped = fields.model_dump(mode="json")
+def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -> Meta:
     if schema == "lesson":
-        keys = ("project", "date", "impact", "priority", "action_status")
-        return {key: dumped[key] for key in keys}
+        return LessonMeta(
+            fields.project,
+            fields.date.isoformat(),
+            fields.impact,
+            fields.priority,
+            fields.action_status,
+        )
     if schema == "template":
-        return {"creates": dumped["creates"]}
+        return TemplateMeta(fields.creates)
     if schema == "module":
-        keys = ("objectives", "prerequisites", "estimated_minutes", "pass_mark")
-        return {"module": doc_id, "is_module": True, **{key: dumped[key] for key in keys}}
+        return ModuleMeta(
+            doc_id,
+            tuple(fields.objectives),
+            tuple(fields.prerequisites),
+            fields.estimated_minutes,
+            fields.pass_mark,
+        )
     if schema == "step":
-        return {
-            "module": context.module_id,
-            "step": int(step_match.group(1)),
-            "quiz": dumped["quiz"],
-        }
-    return {}
+        quiz = tuple(
+            QuizItem(item.question, tuple(item.choices), item.answer, item.explanation)
+            for item in fields.quiz
+        )
+        return StepMeta(context.module_id, int(step_match.group(1)), quiz)
+    return NoMeta()
 
 
 def lesson_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
+from kb.content.meta import Meta, ModuleMeta, StepMeta
 from kb.content.problems import Problem, Severity
 
 
@@ -18,7 +18,7 @@ class DocInfo:
     kind: str
     lang: str
     translation_of: str | None
-    meta: dict[str, Any]
+    meta: Meta
 
 
 def check_translations(docs: list[DocInfo]) -> list[Problem]:
@@ -54,10 +54,10 @@ def check_translations(docs: list[DocInfo]) -> list[Problem]:
 
 def check_modules(docs: list[DocInfo]) -> list[Problem]:
     """Prerequisites must exist and form no cycle; steps must be numbered 01.. without gaps."""
-    modules = {doc.id: doc for doc in docs if doc.meta.get("is_module")}
+    modules = {doc.id: doc for doc in docs if isinstance(doc.meta, ModuleMeta)}
     problems: list[Problem] = []
     for module in modules.values():
-        for prerequisite in module.meta.get("prerequisites") or []:
+        for prerequisite in module.meta.prerequisites:
             if prerequisite not in modules:
                 problems.append(
                     Problem(
@@ -70,10 +70,10 @@ def check_modules(docs: list[DocInfo]) -> list[Problem]:
     problems.extend(_cycles(modules))
     steps: dict[str, list[DocInfo]] = defaultdict(list)
     for doc in docs:
-        if doc.meta.get("step") is not None:
-            steps[doc.meta["module"]].append(doc)
+        if isinstance(doc.meta, StepMeta):
+            steps[doc.meta.module].append(doc)
     for module_id, module_steps in steps.items():
-        numbers = sorted(step.meta["step"] for step in module_steps)
+        numbers = sorted(step.meta.step for step in module_steps)
         expected = list(range(1, len(numbers) + 1))
         if numbers != expected:
             where = modules[module_id].path if module_id in modules else module_steps[0].path
@@ -94,7 +94,7 @@ def _cycles(modules: dict[str, DocInfo]) -> list[Problem]:
 
     def visit(module_id: str, trail: list[str]) -> None:
         state[module_id] = 1
-        for prerequisite in modules[module_id].meta.get("prerequisites") or []:
+        for prerequisite in modules[module_id].meta.prerequisites:
             if prerequisite not in modules:
                 continue
             if state.get(prerequisite) == 1:

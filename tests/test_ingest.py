@@ -1,8 +1,13 @@
 """The ingest pipeline: documents in the catalog, incremental updates, one transaction."""
 
+import json
+
 import pytest
+from sqlalchemy import text
 
 from ingest import pipeline
+from kb.content import meta
+from kb.content.meta import ModuleMeta
 from kb.store import catalog
 from tests.conftest import LESSON_EN
 
@@ -19,10 +24,29 @@ def test_lesson_is_catalogued_with_fields_and_sections(content, settings, databa
     with database.session() as session:
         doc = catalog.get(session, "lesson-vendor-switch")
     assert doc.kind == "lesson" and doc.lang == "en"
-    assert doc.meta["impact"] == "negative" and doc.meta["date"] == "2025-06-30"
+    assert doc.meta.impact == "negative" and doc.meta.date == "2025-06-30"
     assert doc.phases == ["executing"] and doc.areas == ["procurement", "risk"]
     assert [s.anchor for s in doc.sections][:2] == ["", "driving-event"]
     assert doc.sections[1].line == 18  # the heading's line in the file
+
+
+def test_meta_is_stored_as_the_same_json(content, settings, database):
+    content.write("lessons/vendor.md", LESSON_EN)
+    run(database, settings)
+    with database.session() as session:
+        stored = session.execute(
+            text("SELECT meta FROM documents WHERE id = 'lesson-vendor-switch'")
+        ).scalar_one()
+        doc = catalog.get(session, "lesson-vendor-switch")
+    lesson = {
+        "project": "ERP rollout",
+        "date": "2025-06-30",
+        "impact": "negative",
+        "priority": "high",
+        "action_status": "done",
+    }
+    assert json.loads(stored) == lesson and doc.meta.to_json() == lesson
+    assert doc.meta == meta.from_json(lesson)
 
 
 def test_defaults_for_foreign_markdown(content, settings, database):
@@ -125,9 +149,9 @@ def test_training_module_steps_inherit_and_carry_quizzes(content, settings, data
         step = catalog.get(session, "training-basics/01-start")
         module = catalog.get(session, "training-basics")
     assert (step.kind, step.lang, step.phases) == ("training", "en", ["initiating"])
-    assert step.meta["module"] == "training-basics" and step.meta["step"] == 1
-    assert step.quiz[0]["answer"] == 2
-    assert module.meta["pass_mark"] == 80 and module.meta["is_module"]
+    assert step.meta.module == "training-basics" and step.meta.step == 1
+    assert step.quiz[0].answer == 2
+    assert module.meta.pass_mark == 80 and isinstance(module.meta, ModuleMeta)
 
 
 def test_pm_corpus_ingests_without_crash(tmp_path):

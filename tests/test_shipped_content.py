@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from ingest.pipeline import check_content
+from kb.content.meta import ModuleMeta, StepMeta
 from tests.conftest import REPO
 
 PHASES = ["initiating", "planning", "executing", "monitoring", "closing"]
@@ -58,7 +59,7 @@ def test_every_template_exists_in_both_languages(shipped):
     for template in TEMPLATES:
         assert both_languages(docs, template), template
         assert docs[template].kind == "template"
-    assert docs["template-lessons-learned"].meta["creates"] == "lesson"
+    assert docs["template-lessons-learned"].meta.creates == "lesson"
 
 
 def test_lessons_cover_phases_areas_languages_and_both_impacts(shipped):
@@ -69,23 +70,23 @@ def test_lessons_cover_phases_areas_languages_and_both_impacts(shipped):
     assert len({area for doc in lessons for area in doc.areas}) >= 8
     languages = Counter(doc.lang for doc in lessons)
     assert min(languages.values()) >= 0.35 * len(lessons)  # about half and half
-    assert {doc.meta["impact"] for doc in lessons} == {"positive", "negative"}
+    assert {doc.meta.impact for doc in lessons} == {"positive", "negative"}
     assert sum(1 for doc in lessons if doc.translation_of) >= 4  # some translated pairs
 
 
 def test_training_modules_per_language_with_quizzes(shipped):
     _, docs = shipped
-    modules = [doc for doc in docs.values() if doc.meta.get("is_module")]
+    modules = [doc for doc in docs.values() if isinstance(doc.meta, ModuleMeta)]
     by_lang = Counter(doc.lang for doc in modules)
     assert by_lang["en"] >= 6 and by_lang["zh"] >= 6
     steps = defaultdict(list)
     for doc in docs.values():
-        if doc.meta.get("step") is not None:
-            steps[doc.meta["module"]].append(doc)
+        if isinstance(doc.meta, StepMeta):
+            steps[doc.meta.module].append(doc)
     for module in modules:
         assert 3 <= len(steps[module.id]) <= 6, module.id
         assert any(step.quiz for step in steps[module.id]), module.id
-    first = {m.id for m in modules if not m.meta["prerequisites"]}
+    first = {m.id for m in modules if not m.meta.prerequisites}
     assert first == {"training-initiating", "training-initiating-zh"}
 
 

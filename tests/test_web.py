@@ -201,6 +201,13 @@ def test_api_documents_related_facets_feedback(client):
     related = client.get("/api/documents/guide-risk/related").json()
     assert all(hit["id"] not in ("guide-risk", "guide-risk-en") for hit in related)
     assert client.get("/api/documents/nope").status_code == 404
+    assert client.get("/api/documents/lesson-vendor").json()["meta"] == {
+        "project": "CRM",
+        "date": "2025-01-10",
+        "impact": "negative",
+        "priority": "high",
+        "action_status": "done",
+    }
     assert client.get("/api/facets").json()["kind"]["lesson"] == 1
     vote = client.post("/api/feedback", json={"doc_id": "guide-risk", "helpful": True})
     assert vote.status_code == 201

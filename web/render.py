@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,10 +32,13 @@ def with_query(url: str, query: str) -> str:
     return f"{path}?{urlencode({'q': query})}{hash_mark}{anchor}" if query else url
 
 
-def page(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
-) -> HTMLResponse:
-    """Render a page template with the shared context."""
+def page(request: Request, name: str, context: Any = None, status_code: int = 200) -> HTMLResponse:
+    """Render a page template with the shared context.
+
+    The context is a page's dataclass (its fields are the template's names) or a plain dict.
+    """
+    if is_dataclass(context) and not isinstance(context, type):
+        context = {f.name: getattr(context, f.name) for f in fields(context)}
     lang = choose_lang(request)
     shared = {
         "lang": lang,

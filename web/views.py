@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from kb.content.meta import LessonMeta
 from kb.content.model import Document
 from kb.content.taxonomy import label
-from search.searcher import MODES, SearchResponse
+from kb.store.browse import Overview
+from kb.store.tables import DocumentRow
+from search.searcher import MODES, SearchHit, SearchResponse
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
 PAGE_SIZE = 10
@@ -112,13 +115,37 @@ def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
         ("owner", document.owner),
         ("updated", document.updated or ""),
     ]
-    if document.kind == "lesson":
-        meta = document.meta
+    meta = document.meta
+    if isinstance(meta, LessonMeta):
         rows += [
-            ("project", meta.get("project", "")),
-            ("date", meta.get("date", "") or ""),
-            ("impact", label(meta.get("impact", ""), lang)),
-            ("priority", label(meta.get("priority", ""), lang)),
-            ("action_status", label(meta.get("action_status", ""), lang)),
+            ("project", meta.project),
+            ("date", meta.date),
+            ("impact", label(meta.impact, lang)),
+            ("priority", label(meta.priority, lang)),
+            ("action_status", label(meta.action_status, lang)),
         ]
     return [(key, value) for key, value in rows if value]
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """The home page: counts to browse by, recent lessons and the training modules."""
+
+    overview: Overview
+    lessons: list[DocumentRow]
+    modules: list[DocumentRow]
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """What the document page shows: the document, its contents, details, translation, related."""
+
+    doc: Document
+    html: str
+    toc: list[tuple[int, str, str]]
+    meta_rows: list[tuple[str, str]]
+    other_lang_id: str | None
+    related: list[SearchHit]
+    module_title: str | None
+    thanked: bool
+    from_query: str

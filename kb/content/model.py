@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from kb.content.meta import Meta, ModuleMeta, NoMeta, QuizItem, StepMeta
 from kb.content.taxonomy import Status
 
 
@@ -38,7 +38,7 @@ class Document:
     updated: str | None = None
     status: str = Status.PUBLISHED
     translation_of: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Meta = field(default_factory=NoMeta)
     body: str = ""
     body_line: int = 1
     sections: list[Section] = field(default_factory=list)
@@ -47,9 +47,9 @@ class Document:
     @property
     def module_id(self) -> str | None:
         """The training module this document belongs to (itself for a module.md), else None."""
-        return self.meta.get("module")
+        return self.meta.module if isinstance(self.meta, ModuleMeta | StepMeta) else None
 
     @property
-    def quiz(self) -> list[dict[str, Any]]:
+    def quiz(self) -> list[QuizItem]:
         """The quiz questions of a training step (empty for other documents)."""
-        return list(self.meta.get("quiz") or [])
+        return list(self.meta.quiz) if isinstance(self.meta, StepMeta) else []

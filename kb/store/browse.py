@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.content.meta import StepMeta
 from kb.content.taxonomy import Area, Kind, Phase, Status
 from kb.store.tables import DocumentRow
 
@@ -34,7 +35,7 @@ def overview(session: Session, lang: str | None = None) -> Overview:
     kinds: Counter[str] = Counter()
     total = 0
     for kind, doc_phases, doc_areas, meta in session.execute(query):
-        if (meta or {}).get("step") is not None:
+        if isinstance(meta, StepMeta):
             continue
         total += 1
         kinds[kind] += 1
@@ -65,7 +66,7 @@ def documents_where(
     rows = [
         row
         for row in session.scalars(query.order_by(DocumentRow.updated.desc(), DocumentRow.title))
-        if (row.meta or {}).get("step") is None
+        if not isinstance(row.meta, StepMeta)
         and (phase is None or phase in (row.phases or []))
         and (area is None or area in (row.areas or []))
     ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kb.content.meta import Meta
 from kb.content.model import Document, Section
 from kb.store.tables import DocumentRow, SectionRow
 
@@ -28,7 +28,7 @@ class CatalogEntry:
     lang: str
     translation_of: str | None
     content_hash: str
-    meta: dict[str, Any]
+    meta: Meta
 
 
 def entries(session: Session) -> dict[str, CatalogEntry]:
@@ -107,7 +107,7 @@ def to_document(row: DocumentRow) -> Document:
         updated=row.updated,
         status=row.status,
         translation_of=row.translation_of,
-        meta=dict(row.meta or {}),
+        meta=row.meta,
         body=row.body,
         body_line=row.body_line,
         content_hash=row.content_hash,

@@ -7,9 +7,27 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
+from kb.content import meta as front
+from kb.content.meta import Meta, NoMeta
 from kb.content.taxonomy import Status
 from kb.store.database import Base, utcnow
+
+
+class MetaJSON(TypeDecorator):
+    """A document's typed meta, stored as the same JSON it has always been (no migration)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Meta | dict | None, dialect) -> dict[str, Any]:
+        if value is None or isinstance(value, dict):
+            value = front.from_json(value)
+        return value.to_json()
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect) -> Meta:
+        return front.from_json(value)
 
 
 class DocumentRow(Base):
@@ -30,7 +48,7 @@ class DocumentRow(Base):
     updated: Mapped[str | None] = mapped_column(String(10), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=Status.PUBLISHED, index=True)
     translation_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    meta: Mapped[Meta] = mapped_column(MetaJSON, default=NoMeta)
     body: Mapped[str] = mapped_column(Text, default="")
     body_line: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -2,6 +2,9 @@
 
 A certificate is the completion record itself: one per learner and module (a unique constraint),
 issued once and never changed or removed when the module's content changes later.
+
+Every function here takes a Session: the caller owns the unit of work (progress issues a
+certificate in the same transaction as the answer that completes the module).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.store.database import Base, Database, utcnow
+from kb.store.database import Base, utcnow
 from kb.store.dialect import upsert_insert
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read out and type
@@ -101,14 +104,12 @@ def all_certificates(session: Session) -> list[Certificate]:
     return [_certificate(row) for row in session.scalars(select(CertificateRow))]
 
 
-def verify(database: Database, code: str) -> Certificate | None:
+def verify(session: Session, code: str) -> Certificate | None:
     """Return the certificate with this code (in any case or spacing), or None."""
-    with database.session() as session:
-        row = session.get(CertificateRow, normalise_code(code))
-        return _certificate(row) if row else None
+    row = session.get(CertificateRow, normalise_code(code))
+    return _certificate(row) if row else None
 
 
-def certificate_for(database: Database, user_id: int, module_id: str) -> Certificate | None:
+def certificate_for(session: Session, user_id: int, module_id: str) -> Certificate | None:
     """Return the learner's certificate for one module, or None."""
-    with database.session() as session:
-        return completed_modules(session, user_id).get(module_id)
+    return completed_modules(session, user_id).get(module_id)

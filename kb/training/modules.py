@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.content import taxonomy
+from kb.content.meta import ModuleMeta, QuizItem, StepMeta
 from kb.content.taxonomy import Kind, Phase
 from kb.store.tables import DocumentRow
 
@@ -149,17 +150,19 @@ def question_key(step_doc_id: str, number: int) -> str:
     return f"{step_doc_id}#{number}"
 
 
-def _questions(module_id: str, step: int, doc_id: str, quiz: list[dict]) -> tuple[Question, ...]:
+def _questions(
+    module_id: str, step: int, doc_id: str, quiz: tuple[QuizItem, ...]
+) -> tuple[Question, ...]:
     return tuple(
         Question(
             key=question_key(doc_id, number),
             module_id=module_id,
             step=step,
             number=number,
-            text=item["question"],
-            choices=tuple(item["choices"]),
-            answer=int(item["answer"]),
-            explanation=item.get("explanation", ""),
+            text=item.question,
+            choices=item.choices,
+            answer=item.answer,
+            explanation=item.explanation,
         )
         for number, item in enumerate(quiz, start=1)
     )
@@ -178,30 +181,28 @@ def load_catalogue(session: Session) -> Catalogue:
             DocumentRow.kind == Kind.TRAINING, DocumentRow.status == taxonomy.Status.PUBLISHED
         )
     ).all()
-    heads = [row for row in rows if (row.meta or {}).get("is_module")]
-    steps: dict[str, list[Step]] = {row.id: [] for row in heads}
+    heads = [(row, row.meta) for row in rows if isinstance(row.meta, ModuleMeta)]
+    steps: dict[str, list[Step]] = {row.id: [] for row, _ in heads}
     for row in rows:
-        meta = row.meta or {}
-        if meta.get("step") is None or meta.get("module") not in steps:
+        meta = row.meta
+        if not isinstance(meta, StepMeta) or meta.module not in steps:
             continue
-        number = int(meta["step"])
-        questions = _questions(meta["module"], number, row.id, list(meta.get("quiz") or []))
-        steps[meta["module"]].append(
-            Step(number, row.id, row.title, row.summary, row.body, questions)
+        questions = _questions(meta.module, meta.step, row.id, meta.quiz)
+        steps[meta.module].append(
+            Step(meta.step, row.id, row.title, row.summary, row.body, questions)
         )
     modules = []
-    for row in heads:
-        meta = row.meta or {}
+    for row, meta in heads:
         modules.append(
             Module(
                 id=row.id,
                 title=row.title,
                 lang=row.lang,
                 summary=row.summary,
-                objectives=tuple(meta.get("objectives") or ()),
-                prerequisites=tuple(meta.get("prerequisites") or ()),
-                estimated_minutes=int(meta.get("estimated_minutes") or 0),
-                pass_mark=int(meta.get("pass_mark") or 0),
+                objectives=meta.objectives,
+                prerequisites=meta.prerequisites,
+                estimated_minutes=meta.estimated_minutes,
+                pass_mark=meta.pass_mark,
                 translation_of=row.translation_of,
                 phases=tuple(row.phases or ()),
                 steps=tuple(sorted(steps[row.id], key=lambda step: step.number)),

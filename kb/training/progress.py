@@ -4,6 +4,9 @@ Every write is idempotent and happens in one transaction per answer: the attempt
 a per-form nonce (a double-submitted form is recorded once), the latest answer by (learner,
 question) and the visit by (learner, step). Records are keyed by stable ids (module id, step
 document id, question key), never by row positions, so editing content later erases nothing.
+
+Each public function takes the Database and opens its own unit of work; the helpers that take a
+Session are private.
 """
 
 from __future__ import annotations
@@ -148,8 +151,13 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def learner_state(session: Session, user_id: int) -> LearnerState:
+def learner_state(database: Database, user_id: int) -> LearnerState:
     """Load what is recorded for one learner."""
+    with database.session() as session:
+        return _learner_state(session, user_id)
+
+
+def _learner_state(session: Session, user_id: int) -> LearnerState:
     state = LearnerState(certificates=certificates.completed_modules(session, user_id))
     visits = session.scalars(
         select(StepVisitRow).where(StepVisitRow.user_id == user_id).order_by(StepVisitRow.last_at)
@@ -196,8 +204,7 @@ def learner_progress(
     database: Database, user_id: int, catalogue: Catalogue, lang: str | None = None
 ) -> list[ModuleProgress]:
     """Return the learner's progress in every module (of one language, if given)."""
-    with database.session() as session:
-        state = learner_state(session, user_id)
+    state = learner_state(database, user_id)
     return [module_progress(catalogue, m, state) for m in catalogue.in_lang(lang)]
 
 
@@ -205,8 +212,7 @@ def progress_in(
     database: Database, user_id: int, catalogue: Catalogue, module: Module
 ) -> tuple[ModuleProgress, LearnerState]:
     """Return the learner's progress in one module and their recorded state."""
-    with database.session() as session:
-        state = learner_state(session, user_id)
+    state = learner_state(database, user_id)
     return module_progress(catalogue, module, state), state
 
 
@@ -225,7 +231,7 @@ def _touch_step(session: Session, user_id: int, module_id: str, step_doc_id: str
 def _complete_if_done(
     session: Session, user: User, catalogue: Catalogue, module: Module
 ) -> Certificate | None:
-    state = learner_state(session, user.id)
+    state = _learner_state(session, user.id)
     if module.id in state.certificates:
         return state.certificates[module.id]
     if missing_prerequisites(catalogue, module, set(state.certificates)):

@@ -93,8 +93,7 @@ def team_report(database: Database, catalogue: Catalogue) -> TeamReport:
         m: {"started": [], "completed": [], "scores": []} for m in catalogue.modules
     }
     for user in list_users(database):
-        with database.session() as session:
-            state = learner_state(session, user.id)
+        state = learner_state(database, user.id)
         if user.role != Role.LEARNER and not state.touched and not state.certificates:
             continue
         statuses: dict[str, Status] = {}

@@ -120,9 +120,8 @@ def api_document(doc_id: str, database: DatabaseDep):
     document, translation = _published(database, doc_id)
     return {
         **{k: getattr(document, k) for k in ("id", "path", "title", "kind", "lang", "summary")},
-        **{
-            k: getattr(document, k) for k in ("tags", "phases", "areas", "owner", "updated", "meta")
-        },
+        **{k: getattr(document, k) for k in ("tags", "phases", "areas", "owner", "updated")},
+        "meta": document.meta.to_json(),
         "translation": translation,
         "markdown": document.body,
         "html": render_html(document.body),

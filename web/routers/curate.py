@@ -21,7 +21,9 @@ from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
 from kb.content.markdown import render_html
+from kb.content.meta import TemplateMeta
 from kb.content.problems import Severity
+from kb.content.taxonomy import Kind
 from kb.curation import workflow
 from kb.curation.revisions import get_revision, side_by_side, unified_diff
 from kb.insights import analytics
@@ -95,7 +97,8 @@ def new_document(request: Request, user: CuratorDep, database: DatabaseDep, temp
             source = catalog.get(session, template)
         if source is None or source.kind != "template":
             raise HTTPException(404, f"There is no template '{template}'.")
-        fields.update(kind=source.meta.get("creates", "guide"), lang=source.lang)
+        creates = source.meta.creates if isinstance(source.meta, TemplateMeta) else Kind.GUIDE
+        fields.update(kind=creates.value, lang=source.lang)
         fields.update(phase=list(source.phases), area=list(source.areas))
         if fields["kind"] == "lesson":
             fields["date"] = dt.date.today().isoformat()

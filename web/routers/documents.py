@@ -16,7 +16,7 @@ from kb.store import catalog
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
 from web.render import page
-from web.views import metadata_rows
+from web.views import DocumentPage, metadata_rows
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,17 +46,17 @@ def document_page(
     return page(
         request,
         "document.html",
-        {
-            "doc": document,
-            "html": render_html(document.body),
-            "toc": table_of_contents(document.body),
-            "meta_rows": metadata_rows(document, lang),
-            "other_lang_id": other,
-            "related": related,
-            "module_title": module_title,
-            "thanked": request.query_params.get("thanks") == "1",
-            "from_query": request.query_params.get("q", "")[:500],
-        },
+        DocumentPage(
+            doc=document,
+            html=render_html(document.body),
+            toc=table_of_contents(document.body),
+            meta_rows=metadata_rows(document, lang),
+            other_lang_id=other,
+            related=related,
+            module_title=module_title,
+            thanked=request.query_params.get("thanks") == "1",
+            from_query=request.query_params.get("q", "")[:500],
+        ),
     )
 
 

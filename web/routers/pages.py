@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 
+from kb.content.meta import ModuleMeta
 from kb.content.taxonomy import Area, Kind, Phase
 from kb.store import browse
 from web.deps import DatabaseDep, LangDep
 from web.render import page
+from web.views import HomePage
 
 router = APIRouter(include_in_schema=False)
 FACETS = {"phase": Phase, "area": Area, "kind": Kind}
@@ -22,11 +24,9 @@ def home(request: Request, database: DatabaseDep, lang: LangDep):
         modules = [
             row
             for row in browse.documents_where(session, kind="training", lang=lang)
-            if (row.meta or {}).get("is_module")
+            if isinstance(row.meta, ModuleMeta)
         ]
-    return page(
-        request, "home.html", {"overview": overview, "lessons": lessons, "modules": modules}
-    )
+    return page(request, "home.html", HomePage(overview, lessons, modules))
 
 
 @router.get("/browse")

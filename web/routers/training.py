@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from kb.accounts import Role, User
+from kb.accounts import Role
 from kb.content.markdown import render_html
 from kb.store.database import Database
 from kb.training import certificates, progress, team
@@ -19,6 +19,14 @@ from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep
 from web.i18n import t
 from web.render import page
+from web.training_views import (
+    CertificatePage,
+    ModulePage,
+    StepPage,
+    module_links,
+    outline,
+    question_views,
+)
 
 router = APIRouter(include_in_schema=False)
 public_router = APIRouter(include_in_schema=False)
@@ -38,10 +46,6 @@ def find_module(catalogue: Catalogue, module_id: str) -> Module:
     return module
 
 
-def _prerequisite_links(catalogue: Catalogue, ids) -> list[dict]:
-    return [{"id": m, "title": catalogue.title(m)} for m in ids]
-
-
 @router.get("/training")
 def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDep, lang: LangDep):
     """The catalogue: every module with its objectives, time, prerequisites and, signed in, status."""
@@ -54,8 +58,8 @@ def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDe
         {
             "module": m,
             "progress": by_id.get(m.id),
-            "prerequisites": _prerequisite_links(catalogue, m.prerequisites),
-            "missing": _prerequisite_links(catalogue, by_id[m.id].missing if m.id in by_id else []),
+            "prerequisites": module_links(catalogue, m.prerequisites),
+            "missing": module_links(catalogue, by_id[m.id].missing if m.id in by_id else []),
         }
         for m in modules
     ]
@@ -89,14 +93,13 @@ def module_page(request: Request, module_id: str, database: DatabaseDep, user: O
     state = mine = None
     if user:
         mine, state = progress.progress_in(database, user.id, catalogue, module)
-    outline = _outline(module, mine, None)
-    context = {
-        "module": module,
-        "progress": mine,
-        "outline": outline,
-        "prerequisites": _prerequisite_links(catalogue, module.prerequisites),
-        "missing": _prerequisite_links(catalogue, mine.missing if mine else []),
-    }
+    context = ModulePage(
+        module=module,
+        progress=mine,
+        outline=outline(module, mine, None),
+        prerequisites=module_links(catalogue, module.prerequisites),
+        missing=module_links(catalogue, mine.missing if mine else []),
+    )
     return page(request, "training/module.html", context)
 
 
@@ -112,43 +115,20 @@ def resume(module_id: str, database: DatabaseDep, user: UserDep):
 @router.get("/training/{module_id}/certificate")
 def certificate_page(request: Request, module_id: str, database: DatabaseDep, user: UserDep):
     """The learner's printable certificate for a completed module."""
-    certificate = certificates.certificate_for(database, user.id, module_id)
+    with database.session() as session:
+        certificate = certificates.certificate_for(session, user.id, module_id)
     if certificate is None:
         raise HTTPException(404, "You have no certificate for this module yet: complete it first.")
     return page(request, "training/certificate.html", _certificate_context(request, certificate))
 
 
-def _certificate_context(request: Request, certificate: certificates.Certificate) -> dict:
+def _certificate_context(
+    request: Request, certificate: certificates.Certificate | None, code: str = ""
+) -> CertificatePage:
+    if certificate is None:
+        return CertificatePage(None, code=code)
     verify_url = str(request.base_url).rstrip("/") + f"/certificates/{certificate.code}"
-    return {"cert": certificate, "verify_url": verify_url}
-
-
-def _outline(module: Module, mine, current: int | None) -> list[dict]:
-    done = set(mine.done_steps) if mine else set()
-    return [
-        {
-            "number": s.number,
-            "title": s.title,
-            "done": s.number in done,
-            "current": s.number == current,
-        }
-        for s in module.steps
-    ]
-
-
-def _questions_view(step, state, user: User | None) -> list[dict]:
-    views = []
-    for question in step.questions:
-        answer = state.answers.get(question.key) if state else None
-        views.append(
-            {
-                "q": question,
-                "answer": answer,
-                "nonce": progress.new_nonce() if user else "",
-                "correct_choice": question.answer if answer else None,
-            }
-        )
-    return views
+    return CertificatePage(certificate, verify_url, code)
 
 
 @router.get("/training/{module_id}/{number}")
@@ -167,19 +147,19 @@ def step_page(
         mine, state = progress.progress_in(database, user.id, catalogue, module)
     numbers = [s.number for s in module.steps]
     index = numbers.index(number)
-    context = {
-        "module": module,
-        "step": step,
-        "html": render_html(step.body),
-        "progress": mine,
-        "outline": _outline(module, mine, number),
-        "questions": _questions_view(step, state, user),
-        "previous": numbers[index - 1] if index > 0 else None,
-        "next": numbers[index + 1] if index + 1 < len(numbers) else None,
-        "position": index + 1,
-        "missing": _prerequisite_links(catalogue, mine.missing if mine else []),
-        "answered": request.query_params.get("answered", ""),
-    }
+    context = StepPage(
+        module=module,
+        step=step,
+        html=render_html(step.body),
+        progress=mine,
+        outline=outline(module, mine, number),
+        questions=question_views(step, state, user),
+        previous=numbers[index - 1] if index > 0 else None,
+        next=numbers[index + 1] if index + 1 < len(numbers) else None,
+        position=index + 1,
+        missing=module_links(catalogue, mine.missing if mine else []),
+        answered=request.query_params.get("answered", ""),
+    )
     return page(request, "training/step.html", context)
 
 
@@ -212,11 +192,11 @@ def answer(
 @public_router.get("/certificates/{code}")
 def verify_page(request: Request, code: str, database: DatabaseDep):
     """Public verification of a certificate by its code."""
-    certificate = certificates.verify(database, code)
-    context = _certificate_context(request, certificate) if certificate else {"cert": None}
+    with database.session() as session:
+        certificate = certificates.verify(session, code)
     return page(
         request,
         "training/verify.html",
-        {**context, "code": code},
+        _certificate_context(request, certificate, code),
         status_code=200 if certificate else 404,
     )

@@ -154,7 +154,8 @@ def api_module_progress(module_id: str, database: DatabaseDep, user: UserDep):
 @public_router.get("/{code}", response_model=CertificateOut)
 def api_verify(code: str, database: DatabaseDep):
     """Verify a certificate by its code (public)."""
-    cert = certificates.verify(database, code)
+    with database.session() as session:
+        cert = certificates.verify(session, code)
     if cert is None:
         raise HTTPException(404, "No certificate has this verification code.")
     return CertificateOut(

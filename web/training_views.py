@@ -1,0 +1,105 @@
+"""View models of the training pages: what the module and step templates show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.accounts import User
+from kb.training import progress
+from kb.training.certificates import Certificate
+from kb.training.modules import Catalogue, Module, Question, Step
+from kb.training.progress import Answer, LearnerState, ModuleProgress
+
+
+@dataclass(frozen=True)
+class ModuleLink:
+    """A link to a module (a prerequisite), by id with its title."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    """One step in a module's outline: done by the learner, or the one being shown."""
+
+    number: int
+    title: str
+    done: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """One quiz question with the learner's latest answer and a fresh nonce for its form."""
+
+    q: Question
+    answer: Answer | None
+    nonce: str
+    correct_choice: int | None
+
+
+@dataclass(frozen=True)
+class ModulePage:
+    """A module's overview page."""
+
+    module: Module
+    progress: ModuleProgress | None
+    outline: list[OutlineItem]
+    prerequisites: list[ModuleLink]
+    missing: list[ModuleLink]
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """One step's page: its text, quiz, outline and the way to the previous and next step."""
+
+    module: Module
+    step: Step
+    html: str
+    progress: ModuleProgress | None
+    outline: list[OutlineItem]
+    questions: list[QuestionView]
+    previous: int | None
+    next: int | None
+    position: int
+    missing: list[ModuleLink]
+    answered: str
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    """A certificate (printable, or verified by its code); `cert` is None for an unknown code."""
+
+    cert: Certificate | None
+    verify_url: str = ""
+    code: str = ""
+
+
+def module_links(catalogue: Catalogue, ids) -> list[ModuleLink]:
+    """Return links to the modules with these ids."""
+    return [ModuleLink(m, catalogue.title(m)) for m in ids]
+
+
+def outline(module: Module, mine: ModuleProgress | None, current: int | None) -> list[OutlineItem]:
+    """Return the module's steps, marking the done ones and the current one."""
+    done = set(mine.done_steps) if mine else set()
+    return [
+        OutlineItem(s.number, s.title, s.number in done, s.number == current) for s in module.steps
+    ]
+
+
+def question_views(step: Step, state: LearnerState | None, user: User | None) -> list[QuestionView]:
+    """Return the step's questions with the learner's latest answers."""
+    views = []
+    for question in step.questions:
+        answer = state.answers.get(question.key) if state else None
+        views.append(
+            QuestionView(
+                question,
+                answer,
+                progress.new_nonce() if user else "",
+                question.answer if answer else None,
+            )
+        )
+    return views
