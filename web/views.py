@@ -137,6 +137,37 @@ class HomePage:
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """What the search page shows: the query, its results and the links around them."""
+
+    params: SearchParams
+    modes: list[dict]
+    response: SearchResponse | None = None
+    index_missing: bool = False
+    facets: list[dict] = field(default_factory=list)
+    pagination: dict | None = None
+    suggestion_url: str | None = None  # "did you mean" the correction
+    as_typed_url: str | None = None  # the typo as typed, when results are for its correction
+    intent_url: str | None = None  # the kind the query names, as a filter
+
+    @classmethod
+    def of(cls, response: SearchResponse, params: SearchParams, lang: str) -> SearchPage:
+        """Build the page for a search response."""
+        return cls(
+            params,
+            mode_links(params),
+            response,
+            facets=facet_groups(response, params, lang),
+            pagination=pagination(response.total, params),
+            suggestion_url=params.url(q=response.did_you_mean, page=1, exact=False)
+            if response.did_you_mean
+            else None,
+            as_typed_url=params.url(page=1, exact=True) if response.corrected_from else None,
+            intent_url=params.toggled("kind", response.intent) if response.intent else None,
+        )
+
+
+@dataclass(frozen=True)
 class DocumentPage:
     """What the document page shows: the document, its contents, details, translation, related."""
 

@@ -10,7 +10,7 @@ from search.records import facet_filters
 from search.searcher import MODES, SearchRequest
 from web.deps import LangDep, SearcherDep
 from web.render import page
-from web.views import PAGE_SIZE, SearchParams, facet_groups, mode_links, pagination
+from web.views import PAGE_SIZE, SearchPage, SearchParams, mode_links
 
 router = APIRouter()
 Multi = Annotated[list[str], Query()]
@@ -34,9 +34,8 @@ def search_page(
     """Show results with facets, snippets, spelling correction, intent filter and pagination."""
     filters = facet_filters(kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang)
     params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number, exact)
-    context = {"params": params, "modes": mode_links(params), "index_missing": False}
     if not q.strip():
-        return page(request, "search.html", {**context, "response": None})
+        return page(request, "search.html", SearchPage(params, mode_links(params)))
     try:
         response = searcher.search(
             SearchRequest(
@@ -45,19 +44,6 @@ def search_page(
             )
         )  # fmt: skip
     except LookupError:
-        return page(request, "search.html", {**context, "response": None, "index_missing": True})
-    return page(
-        request,
-        "search.html",
-        {
-            **context,
-            "response": response,
-            "facets": facet_groups(response, params, lang),
-            "pagination": pagination(response.total, params),
-            "suggestion_url": params.url(q=response.did_you_mean, page=1, exact=False)
-            if response.did_you_mean
-            else None,
-            "as_typed_url": params.url(page=1, exact=True) if response.corrected_from else None,
-            "intent_url": params.toggled("kind", response.intent) if response.intent else None,
-        },
-    )
+        missing = SearchPage(params, mode_links(params), index_missing=True)
+        return page(request, "search.html", missing)
+    return page(request, "search.html", SearchPage.of(response, params, lang))
