@@ -332,10 +332,12 @@ class Searcher:
         )
         lang = query_language(query)
         shown_lang = "" if "lang" in filters else lang
-        groups = self._fuse(ranked, legs, loaded, shown_lang, intent)
+        fused = self._fuse(ranked, legs, loaded, intent)
+        groups = _one_per_translation(fused, loaded, shown_lang)
+        facet_groups = fused  # facets count both versions of a translated document
         if filters:
-            ranked = self.ranked_sections(keyword_query, legs, vectors, visibility, loaded)
-        facet_groups = self._fuse(ranked, legs, loaded, lang, intent, one_per_translation=False)
+            unfiltered = self.ranked_sections(keyword_query, legs, vectors, visibility, loaded)
+            facet_groups = self._fuse(unfiltered, legs, loaded, intent)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
         hits = self._hits(text if request.snippets else None, page, loaded)
@@ -370,9 +372,7 @@ class Searcher:
         ranked: dict[str, list[int]],
         legs: list[Leg],
         loaded: LoadedGeneration,
-        query_lang: str = "",
         intent: Intent | None = None,
-        one_per_translation: bool = True,
     ) -> list[RankedDocument]:
         """Fuse the legs per document, then pick each document's best section.
 
@@ -382,7 +382,6 @@ class Searcher:
         document's language (`language_rank`); a leg only counts for the languages routing gave
         it, and the fusion divides by the legs able to see each document's language. The best
         section is chosen by the same fusion over (document, anchor) keys.
-        A document and its translation are one result, shown in the query's language if found.
         """
         plan = {leg.name: leg for leg in legs}
         doc_rankings: list[LegRanking[str]] = []
@@ -419,13 +418,10 @@ class Searcher:
         fused = reciprocal_rank_fusion(doc_rankings, loaded.lang_of.__getitem__)
         if intent is not None:
             fused = _boost_kind(fused, intent.kind, loaded)
-        if one_per_translation:
-            fused = _one_per_translation(fused, loaded, query_lang)
         return [
-            RankedDocument(e.item, _section_of(e.item, best_section, representative, loaded),
-                           e.score, e.legs)
+            RankedDocument(e.item, representative[best_section[e.item]], e.score, e.legs)
             for e in fused
-        ]  # fmt: skip
+        ]
 
     def _hits(
         self, query: str | None, page: list[RankedDocument], loaded: LoadedGeneration
@@ -501,7 +497,7 @@ class Searcher:
             hits = loaded.keyword.search(title, visibility, CANDIDATES)
             ranked[KEYWORD] = [h.sid for h in hits if loaded.records[h.sid].doc_id not in excluded]
         legs = [Leg(name, self.weights.get(name, 1.0), None, None) for name in ranked]
-        groups = self._fuse(ranked, legs, loaded)[:limit]
+        groups = _one_per_translation(self._fuse(ranked, legs, loaded), loaded, lang)[:limit]
         return self._hits("", groups, loaded)
 
     def _translations(self, doc_id: str) -> set[str]:
@@ -534,42 +530,37 @@ def _boost_kind(fused: list[Fused[str]], kind: str, loaded: LoadedGeneration) ->
 
 
 def _one_per_translation(
-    fused: list[Fused[str]], loaded: LoadedGeneration, query_lang: str
-) -> list[Fused[str]]:
+    ranked: list[RankedDocument], loaded: LoadedGeneration, query_lang: str
+) -> list[RankedDocument]:
     """Keep one document of each translation pair, in the query's language when it has one.
 
-    The kept one takes the better score of the two. Without a query language (a language
-    filter is set) the better-scored one is kept.
+    The kept one takes the better score of the two; a version swapped in opens at its top.
+    Without a query language (a language filter is set) the better-scored one is kept.
     """
     kept: dict[str, int] = {}
-    out: list[Fused[str]] = []
-    for entry in fused:
-        group = loaded.translation_group.get(entry.item)
+    out: list[RankedDocument] = []
+    for entry in ranked:
+        group = loaded.translation_group.get(entry.doc_id)
         if group is None:
             out.append(entry)
             continue
         if group not in kept:
             kept[group] = len(out)
             same_language = loaded.published_version[group].get(query_lang)
-            if same_language and loaded.lang_of[entry.item] != query_lang:
-                entry = Fused(same_language, entry.score, entry.legs)  # the reader's language
+            if same_language and loaded.lang_of[entry.doc_id] != query_lang:
+                first_section = loaded.sections_of[same_language][0]
+                entry = RankedDocument(same_language, first_section, entry.score, entry.legs)
             out.append(entry)
             continue
         first = out[kept[group]]
-        if loaded.lang_of[first.item] != query_lang and loaded.lang_of[entry.item] == query_lang:
-            out[kept[group]] = Fused(entry.item, first.score, entry.legs | first.legs)
+        if (
+            loaded.lang_of[first.doc_id] != query_lang
+            and loaded.lang_of[entry.doc_id] == query_lang
+        ):
+            out[kept[group]] = RankedDocument(
+                entry.doc_id, entry.sid, first.score, entry.legs | first.legs
+            )
     return out
-
-
-def _section_of(
-    doc_id: str,
-    best_section: dict[str, tuple[str, str]],
-    representative: dict[tuple[str, str], int],
-    loaded: LoadedGeneration,
-) -> int:
-    """Return the best section found for a document, or its first one (a swapped translation)."""
-    key = best_section.get(doc_id)
-    return representative[key] if key is not None else loaded.sections_of[doc_id][0]
 
 
 def _facet_counts(
