@@ -171,6 +171,8 @@ def search(
         response = searcher.search(request)
     except LookupError as error:
         fail(str(error))
+    finally:
+        searcher.close()
     if as_json:
         click.echo(json.dumps(response.as_dict(), ensure_ascii=False, indent=2))
         return

@@ -14,12 +14,13 @@ from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore
 from search.keyword import SCHEMA_VERSION, KeywordIndex
-from search.records import SectionRecord, load_records
+from search.records import SectionRecord, load_records, save_records
 from search.spelling import vocabulary
 from search.vectors import VectorIndex
 
 KEYWORD_FOLDER = "keyword"
 VOCABULARY_FILE = "vocabulary.json"
+RECORDS_FILE = "records.jsonl"
 EmbedderProvider = Callable[[str], Embedder]
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -60,6 +61,7 @@ def sync_indexes(
             current is not None
             and current.manifest.get("embedders") == embedder_names
             and current.manifest.get("keyword_schema") == SCHEMA_VERSION
+            and (current.folder / RECORDS_FILE).is_file()
         )
         rebuild = full or current is None or not same_models
         if not rebuild and current.sections == wanted:
@@ -74,6 +76,7 @@ def sync_indexes(
             KeywordIndex.updated_copy(
                 current.folder / KEYWORD_FOLDER, folder / KEYWORD_FOLDER, removed, added
             ).close()
+        save_records(records, folder / RECORDS_FILE)
         (folder / VOCABULARY_FILE).write_text(
             json.dumps(vocabulary(f"{r.title} {r.heading} {r.text}" for r in records)),
             encoding="utf-8",

@@ -10,20 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from kb.content.language import has_cjk
-from kb.insights.querylog import log_search
-from kb.store.database import Database
-from kb.store.tables import DocumentRow, SectionRow
+from kb.insights.querylog import QueryLog, SearchLogEntry
 from search.analyzer import query_terms
 from search.embedders import Embedder
 from search.fusion import Fused, LegRanking, language_rank, reciprocal_rank_fusion
 from search.generations import GenerationStore
-from search.indexer import KEYWORD_FOLDER, VOCABULARY_FILE, vector_file
+from search.indexer import KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
 from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
-from search.records import FACETS, SectionRecord, load_records
+from search.records import FACETS, SectionRecord, read_records
 from search.routing import KEYWORD, MODES, Leg, plan_legs, query_language
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
@@ -124,7 +121,7 @@ def document_url(doc_id: str, anchor: str = "") -> str:
 class LoadedGeneration:
     """The open indexes of one generation plus the per-section facet masks for filtering."""
 
-    def __init__(self, store: GenerationStore, database: Database, names: list[str]) -> None:
+    def __init__(self, store: GenerationStore, names: list[str]) -> None:
         generation = store.current()
         if generation is None:
             raise LookupError("no search index yet: run `kb ingest` to build it")
@@ -138,8 +135,9 @@ class LoadedGeneration:
         vocabulary_path = generation.folder / VOCABULARY_FILE
         counts = json.loads(vocabulary_path.read_text("utf-8")) if vocabulary_path.is_file() else {}
         self.spelling = SpellingCorrector(counts)
-        with database.session() as session:
-            records = load_records(session)
+        # The generation's own records: search serves the snapshot the indexes were built from,
+        # whatever an ingest or a publish is doing to the catalog meanwhile.
+        records = read_records(generation.folder / RECORDS_FILE)
         self.records: dict[int, SectionRecord] = {r.sid: r for r in records}
         self.sections_of: dict[str, list[int]] = defaultdict(list)
         for record in records:
@@ -147,13 +145,11 @@ class LoadedGeneration:
         self.langs = frozenset(record.lang for record in records)
         self.lang_of: dict[str, str] = {record.doc_id: record.lang for record in records}
         self.kind_of: dict[str, str] = {record.doc_id: record.kind for record in records}
-        with database.session() as session:
-            links = session.execute(select(DocumentRow.id, DocumentRow.translation_of)).all()
         self.translation_group: dict[str, str] = {}
-        for doc_id, original in links:
-            if original:
-                self.translation_group[doc_id] = original
-                self.translation_group.setdefault(original, original)
+        for record in records:
+            if record.translation_of:
+                self.translation_group[record.doc_id] = record.translation_of
+                self.translation_group.setdefault(record.translation_of, record.translation_of)
         # translation group → {language: published document}, to show a result in the query's language
         self.published_version: dict[str, dict[str, str]] = defaultdict(dict)
         for doc_id, group in self.translation_group.items():
@@ -217,18 +213,26 @@ class Searcher:
 
     def __init__(
         self,
-        database: Database,
         store: GenerationStore,
         embedders: dict[str, Embedder],
         weights: dict[str, float] | None = None,
+        query_log: QueryLog | None = None,
     ) -> None:
-        self.database = database
+        self.query_log = query_log
         self.store = store
         self.embedders = embedders
         self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **(weights or {})}
         self._loaded: LoadedGeneration | None = None
         self._retired: LoadedGeneration | None = None
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Write the pending query log and close the open indexes."""
+        if self.query_log is not None:
+            self.query_log.close()
+        for loaded in (self._loaded, self._retired):
+            if loaded is not None:
+                loaded.close()
 
     def warm_up(self) -> None:
         """Open the indexes and run each model once, so the first user does not wait."""
@@ -247,7 +251,7 @@ class Searcher:
             return loaded
         with self._lock:
             if self._loaded is None or self._loaded.name != self.store.current_name():
-                fresh = LoadedGeneration(self.store, self.database, list(self.embedders))
+                fresh = LoadedGeneration(self.store, list(self.embedders))
                 # Requests still running on the old generation keep using it; it is closed
                 # one swap later, when no request can hold it any more.
                 if self._retired is not None:
@@ -342,8 +346,9 @@ class Searcher:
         page = groups[request.offset : request.offset + request.limit]
         hits = self._hits(text if request.snippets else None, page, loaded)
         took = (time.perf_counter() - started) * 1000
-        if request.log:
-            log_search(self.database, request.query.strip(), mode, lang, filters, len(groups), took)
+        if request.log and self.query_log is not None:
+            entry = SearchLogEntry(request.query.strip(), mode, lang, filters, len(groups), took)
+            self.query_log.record(entry)
         return SearchResponse(
             query,
             mode,
@@ -428,42 +433,27 @@ class Searcher:
     ) -> list[SearchHit]:
         if not page:
             return []
-        sids = [entry.sid for entry in page]
-        with self.database.session() as session:
-            sections = {
-                row.id: row
-                for row in session.scalars(select(SectionRow).where(SectionRow.id.in_(sids)))
-            }
-            docs = {
-                row.id: row
-                for row in session.scalars(
-                    select(DocumentRow).where(DocumentRow.id.in_([e.doc_id for e in page]))
-                )
-            }
         terms = set(query_terms(query)) if query else set()
         hits = []
         for entry in page:
-            doc_id, score, legs = entry.doc_id, entry.score, entry.legs
-            section, doc = sections.get(entry.sid), docs.get(doc_id)
-            if section is None or doc is None:
-                continue
+            section = loaded.records[entry.sid]
             snippet, matched = highlight(section.text, terms) if query else ("", True)
             if not matched:
                 snippet = best_sentence(section.text, query or "")
             hits.append(
                 SearchHit(
-                    id=doc_id,
-                    path=doc.path,
-                    url=document_url(doc_id, section.anchor),
+                    id=entry.doc_id,
+                    path=section.path,
+                    url=document_url(entry.doc_id, section.anchor),
                     anchor=section.anchor,
-                    title=doc.title,
+                    title=section.title,
                     heading=section.heading if section.level else "",
                     snippet=snippet,
-                    score=round(score, 6),
-                    legs=sorted(legs),
-                    kind=doc.kind,
-                    lang=doc.lang,
-                    summary=doc.summary,
+                    score=round(entry.score, 6),
+                    legs=sorted(entry.legs),
+                    kind=section.kind,
+                    lang=section.lang,
+                    summary=section.summary,
                 )
             )
         return hits
@@ -475,7 +465,8 @@ class Searcher:
         if not own:
             return []
         lang = loaded.records[own[0]].lang
-        excluded = {doc_id} | self._translations(doc_id)
+        group = loaded.translation_group.get(doc_id)
+        excluded = {doc_id} | {d for d, g in loaded.translation_group.items() if g == group}
         visibility = {"status": ["published"]}
         names = [n for n, e in self.embedders.items() if lang in e.languages] or list(
             self.embedders
@@ -499,15 +490,6 @@ class Searcher:
         legs = [Leg(name, self.weights.get(name, 1.0), None, None) for name in ranked]
         groups = _one_per_translation(self._fuse(ranked, legs, loaded), loaded, lang)[:limit]
         return self._hits("", groups, loaded)
-
-    def _translations(self, doc_id: str) -> set[str]:
-        with self.database.session() as session:
-            own = session.get(DocumentRow, doc_id)
-            linked = {own.translation_of} if own and own.translation_of else set()
-            linked |= set(
-                session.scalars(select(DocumentRow.id).where(DocumentRow.translation_of == doc_id))
-            )
-        return linked
 
 
 def _within_languages(

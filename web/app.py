@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
         yield {"settings": settings, "database": database, "searcher": searcher}
+        searcher.close()
         database.close()
 
     app = FastAPI(

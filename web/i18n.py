@@ -104,6 +104,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "请求未能完成。请重试；如果问题持续出现，请联系 PMO。",
     },
     "bad_request_title": {"en": "Please check your request", "zh": "请检查您的请求"},
+    "busy_title": {"en": "Busy for a moment", "zh": "系统正忙"},
+    "busy_text": {
+        "en": "The knowledge base is saving other changes. Nothing was lost: try again in a few seconds.",
+        "zh": "知识库正在保存其他更改，您的内容没有丢失。请几秒钟后重试。",
+    },
     "back_home": {"en": "Back to the home page", "zh": "返回首页"},
     "switch_language": {"en": "中文", "zh": "English"},
     "switch_language_label": {"en": "切换到中文", "zh": "Switch to English"},

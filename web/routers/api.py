@@ -97,7 +97,7 @@ def api_search(
 
 
 def _published(database, doc_id: str):
-    with database.session() as session:
+    with database.reading() as session:
         document = catalog.get(session, doc_id)
         if document is None or document.status != Status.PUBLISHED:
             raise HTTPException(404, f"No published document has the id '{doc_id}'.")
@@ -135,7 +135,7 @@ def api_document(doc_id: str, database: DatabaseDep):
 @router.get("/facets")
 def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     """Published document counts per phase, area and kind."""
-    with database.session() as session:
+    with database.reading() as session:
         overview = browse.overview(session)
     return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
 

@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 def published_document(database, doc_id: str) -> Document:
     """Return a published document or raise 404 (drafts are not shown to readers)."""
-    with database.session() as session:
+    with database.reading() as session:
         document = catalog.get(session, doc_id)
     if document is None or document.status != Status.PUBLISHED:
         raise HTTPException(404, f"No published document has the id '{doc_id}'.")
@@ -36,7 +36,7 @@ def document_page(
 ):
     """A document: rendered body, contents, metadata, other language, related, feedback."""
     document = published_document(database, doc_id)
-    with database.session() as session:
+    with database.reading() as session:
         other = catalog.translation_id(session, document)
         module_title = catalog.titles(session, [document.module_id]).get(document.module_id or "")
     try:
