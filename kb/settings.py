@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
+    query_cache: int = Field(
+        4096,
+        description="Recent queries whose vectors and keyword hits each process keeps (0: none).",
+    )
     workers: int = Field(
         1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
     )

@@ -20,6 +20,7 @@ from search.generations import GenerationStore
 from search.indexer import KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
 from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
+from search.query_batching import BatchingQueryEncoder
 from search.records import FACETS, SectionRecord, read_records
 from search.routing import KEYWORD, MODES, Leg, plan_legs, query_language
 from search.snippets import best_sentence, highlight
@@ -121,12 +122,12 @@ def document_url(doc_id: str, anchor: str = "") -> str:
 class LoadedGeneration:
     """The open indexes of one generation plus the per-section facet masks for filtering."""
 
-    def __init__(self, store: GenerationStore, names: list[str]) -> None:
+    def __init__(self, store: GenerationStore, names: list[str], cache_size: int = 0) -> None:
         generation = store.current()
         if generation is None:
             raise LookupError("no search index yet: run `kb ingest` to build it")
         self.name = generation.name
-        self.keyword = KeywordIndex.open(generation.folder / KEYWORD_FOLDER)
+        self.keyword = KeywordIndex.open(generation.folder / KEYWORD_FOLDER, cache_size)
         self.vectors = {
             name: VectorIndex.load(generation.folder / vector_file(name))
             for name in names
@@ -217,8 +218,13 @@ class Searcher:
         embedders: dict[str, Embedder],
         weights: dict[str, float] | None = None,
         query_log: QueryLog | None = None,
+        cache_size: int = 0,
     ) -> None:
         self.query_log = query_log
+        self.cache_size = cache_size
+        self._encoders = {
+            name: BatchingQueryEncoder(e, cache_size=cache_size) for name, e in embedders.items()
+        }
         self.store = store
         self.embedders = embedders
         self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **(weights or {})}
@@ -227,9 +233,11 @@ class Searcher:
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        """Write the pending query log and close the open indexes."""
+        """Write the pending query log, stop the query encoders and close the open indexes."""
         if self.query_log is not None:
             self.query_log.close()
+        for encoder in self._encoders.values():
+            encoder.close()
         for loaded in (self._loaded, self._retired):
             if loaded is not None:
                 loaded.close()
@@ -251,7 +259,7 @@ class Searcher:
             return loaded
         with self._lock:
             if self._loaded is None or self._loaded.name != self.store.current_name():
-                fresh = LoadedGeneration(self.store, list(self.embedders))
+                fresh = LoadedGeneration(self.store, list(self.embedders), self.cache_size)
                 # Requests still running on the old generation keep using it; it is closed
                 # one swap later, when no request can hold it any more.
                 if self._retired is not None:
@@ -271,9 +279,9 @@ class Searcher:
     def query_vectors(self, query: str, legs: list[Leg]) -> dict[str, np.ndarray]:
         """Embed the query once for each vector leg."""
         return {
-            leg.name: self.embedders[leg.name].encode_queries([query])[0]
+            leg.name: self._encoders[leg.name].encode(query)
             for leg in legs
-            if leg.name in self.embedders
+            if leg.name in self._encoders
         }
 
     def ranked_sections(

@@ -74,4 +74,4 @@ def open_searcher(
     prepare(settings)
     weights = {**settings.leg_weights, **(weights or {})}
     store = GenerationStore(settings.index_root)
-    return Searcher(store, pool.all(), weights, QueryLog(database))
+    return Searcher(store, pool.all(), weights, QueryLog(database), settings.query_cache)
