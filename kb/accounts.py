@@ -153,7 +153,7 @@ def authenticate(
     same failure count), so neither the answer nor its timing tells which names exist.
     """
     now = utcnow()
-    with database.session() as session:
+    with database.reading() as session:
         wait = signin_throttle.wait_seconds(session, username, address, now)
         row = None if wait else session.scalar(select(UserRow).where(UserRow.username == username))
         stored, user = (row.password_hash, _user(row)) if row else (DUMMY_HASH, None)
@@ -185,12 +185,12 @@ def sign_out_everywhere(database: Database, username: str, actor: str = "cli") -
 
 def get_user(database: Database, user_id: int) -> User | None:
     """Return the user with this id, or None."""
-    with database.session() as session:
+    with database.reading() as session:
         row = session.get(UserRow, user_id)
         return _user(row) if row else None
 
 
 def list_users(database: Database) -> list[User]:
     """Return every account, by username."""
-    with database.session() as session:
+    with database.reading() as session:
         return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]

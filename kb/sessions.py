@@ -97,7 +97,7 @@ def resolve(
     if not token or len(token) > MAX_TOKEN:
         return None
     now = now or utcnow()
-    with database.session() as session:
+    with database.reading() as session:
         row = session.scalar(select(SessionRow).where(SessionRow.token_hash == _digest(token)))
         if row is None or row.revoked_at is not None:
             return None
@@ -138,7 +138,7 @@ def end_all(session: Session, user_id: int) -> int:
 def activity(database: Database, lifetime: Lifetime) -> dict[int, Activity]:
     """Return, per user id, the sessions still live (not ended, not expired)."""
     now = utcnow()
-    with database.session() as session:
+    with database.reading() as session:
         rows = session.execute(
             select(SessionRow.user_id, func.count(), func.max(SessionRow.last_seen_at))
             .where(

@@ -5,6 +5,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -159,6 +160,18 @@ def test_last_seen_is_written_at_most_every_few_minutes(database):
     later = start + sessions.TOUCH_EVERY
     sessions.resolve(database, token, LIFETIME, now=later)
     assert last_seen() == later
+
+
+def test_signed_in_requests_only_read(client, settings):
+    sign_in(client, "lin")
+    writer = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        assert who(client, client.cookies["kb_session"]) == "lin"
+        assert client.get("/").status_code == 200  # would wait, then 503, if it wrote
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def _readings(value):
