@@ -3,7 +3,7 @@ register with `Base` before the tables are created. A new table module is added 
 
 from __future__ import annotations
 
-from kb import accounts
+from kb import accounts, sessions, signin_throttle
 from kb.curation import revisions, workflow
 from kb.insights import feedback, querylog
 from kb.store import audit, tables
@@ -11,7 +11,8 @@ from kb.store.database import Database
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
-    accounts, audit, certificates, feedback, progress, querylog, revisions, tables, workflow,
+    accounts, audit, certificates, feedback, progress, querylog, revisions, sessions,
+    signin_throttle, tables, workflow,
 )  # fmt: skip
 
 

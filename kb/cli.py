@@ -455,7 +455,7 @@ def user_passwd(settings: Settings, username: str) -> None:
         set_password(open_database(settings.db_url), username, read_password())
     except AccountError as error:
         fail(str(error))
-    click.echo(f"password changed for {username}")
+    click.echo(f"password changed for {username} (signed out everywhere)")
 
 
 @user.command("role")
@@ -471,7 +471,22 @@ def user_role(settings: Settings, username: str, role: str) -> None:
         set_role(open_database(settings.db_url), username, role)
     except AccountError as error:
         fail(str(error))
-    click.echo(f"{username} is now {role}")
+    click.echo(f"{username} is now {role} (signed out everywhere)")
+
+
+@user.command("signout")
+@click.argument("username")
+@with_settings
+def user_signout(settings: Settings, username: str) -> None:
+    """End every session of an account at once (sign out everywhere)."""
+    from kb.accounts import AccountError, sign_out_everywhere
+    from kb.bootstrap import open_database
+
+    try:
+        ended = sign_out_everywhere(open_database(settings.db_url), username)
+    except AccountError as error:
+        fail(str(error), "`kb user list` shows the accounts")
+    click.echo(f"{username} is signed out everywhere ({ended} sessions ended)")
 
 
 @main.command("config")

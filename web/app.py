@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
@@ -17,9 +16,10 @@ from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.service import open_searcher
 from web.auth import reader_access
+from web.cookies import BrowserCookieMiddleware
 from web.errors import install_error_handlers
 from web.render import make_templates
-from web.routers import api, auth, curate, documents, pages, search, training, training_api
+from web.routers import api, auth, curate, documents, pages, search, training, training_api, users
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -49,14 +49,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.templates = make_templates()
     app.state.problems_cache = ProblemsCache()
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie="kb_session",
-        same_site="lax",
-        https_only=False,
-    )
+    app.state.secret_key = session_secret(settings)
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)
@@ -71,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(curate.router)
+    app.include_router(users.router)
     readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):
         app.include_router(router, dependencies=readers)
