@@ -108,13 +108,14 @@ def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> di
 
 
 def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
-    """Query latency per mode over the corpus, query embedding included."""
-    settings = Settings(content=corpus, data=data, embedders=pool.names)
+    """Query latency per mode over the corpus, query embedding included (no query caches:
+    every round pays for the models and the index)."""
+    settings = Settings(content=corpus, data=data, embedders=pool.names, query_cache=0)
     database = open_database(settings.db_url)
     report, _ = ingest_and_index(settings, database, pool)
     searcher = open_searcher(settings, database, pool)
     searcher.warm_up()
-    result = {"sections": report.sections}
+    result: dict = {"sections": report.sections, "query_cache": 0}
     for mode in MODES:
         samples = []
         for _ in range(rounds):

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 
 from kb.store.database import Database
+from kb.store.tables import DocumentRow
 from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore
+from search.glossary import GLOSSARY_TAG, Glossary, parse_glossary
 from search.keyword import SCHEMA_VERSION, KeywordIndex
 from search.records import SectionRecord, load_records, save_records
 from search.spelling import vocabulary
@@ -21,6 +24,7 @@ from search.vectors import VectorIndex
 KEYWORD_FOLDER = "keyword"
 VOCABULARY_FILE = "vocabulary.json"
 RECORDS_FILE = "records.jsonl"
+GLOSSARY_FILE = "glossary.json"
 EmbedderProvider = Callable[[str], Embedder]
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -77,6 +81,7 @@ def sync_indexes(
                 current.folder / KEYWORD_FOLDER, folder / KEYWORD_FOLDER, removed, added
             ).close()
         save_records(records, folder / RECORDS_FILE)
+        glossary_of(database).save(folder / GLOSSARY_FILE)
         (folder / VOCABULARY_FILE).write_text(
             json.dumps(vocabulary(f"{r.title} {r.heading} {r.text}" for r in records)),
             encoding="utf-8",
@@ -94,6 +99,20 @@ def sync_indexes(
     return IndexReport(
         generation.name, len(added), len(removed), embedded, time.perf_counter() - started, rebuild
     )
+
+
+def glossary_of(database: Database) -> Glossary:
+    """Return the term pairs of the published documents tagged `glossary`."""
+    with database.reading() as session:
+        tagged = [
+            doc_id
+            for doc_id, tags in session.execute(
+                select(DocumentRow.id, DocumentRow.tags).where(DocumentRow.status == "published")
+            )
+            if GLOSSARY_TAG in {str(tag).lower() for tag in tags or ()}
+        ]
+        bodies = session.scalars(select(DocumentRow.body).where(DocumentRow.id.in_(tagged)))
+        return Glossary(pair for body in bodies for pair in parse_glossary(body))
 
 
 def _write_vectors(

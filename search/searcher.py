@@ -17,18 +17,19 @@ from search.analyzer import query_terms
 from search.embedders import Embedder
 from search.fusion import Fused, LegRanking, language_rank, reciprocal_rank_fusion
 from search.generations import GenerationStore
-from search.indexer import KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
+from search.glossary import Glossary
+from search.indexer import GLOSSARY_FILE, KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
 from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
 from search.query_batching import BatchingQueryEncoder
 from search.records import FACETS, SectionRecord, read_records
-from search.routing import KEYWORD, MODES, Leg, plan_legs, query_language
+from search.routing import GLOSSARY, GLOSSARY_WEIGHT, KEYWORD, MODES, Leg, plan_legs, query_language
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
 
 CANDIDATES = 100
-DEFAULT_WEIGHTS = {KEYWORD: 1.0}
+DEFAULT_WEIGHTS = {KEYWORD: 1.0, GLOSSARY: GLOSSARY_WEIGHT}
 # A document of the kind the query names ("…的教训", "… template") has its score multiplied by
 # this: enough to lift a relevant lesson above guides about lessons, not to bury other kinds.
 INTENT_BOOST = 1.15
@@ -133,6 +134,7 @@ class LoadedGeneration:
             for name in names
             if (generation.folder / vector_file(name)).is_file()
         }
+        self.glossary = Glossary.load(generation.folder / GLOSSARY_FILE)
         vocabulary_path = generation.folder / VOCABULARY_FILE
         counts = json.loads(vocabulary_path.read_text("utf-8")) if vocabulary_path.is_file() else {}
         self.spelling = SpellingCorrector(counts)
@@ -270,7 +272,8 @@ class Searcher:
     def plan(self, query: str, mode: str, loaded: LoadedGeneration | None = None) -> list[Leg]:
         """Pick the legs of a query and the document languages each one ranks (see routing)."""
         langs = loaded.langs if loaded is not None else None
-        return plan_legs(query, mode, self.embedders, self.weights, langs)
+        glossary = loaded.glossary if loaded is not None else None
+        return plan_legs(query, mode, self.embedders, self.weights, langs, glossary)
 
     def legs_for(self, query: str, mode: str) -> list[str]:
         """Name the legs a query in this mode runs."""
@@ -305,6 +308,12 @@ class Searcher:
                 if query:
                     hits = loaded.keyword.search(query, filters, limit)
                     ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
+                continue
+            if leg.name == GLOSSARY:
+                leg_filters = _within_languages(filters, leg.reads, loaded.langs)
+                if query and leg_filters is not None:
+                    hits = loaded.keyword.search(leg.text, leg_filters, limit)
+                    ranked[GLOSSARY] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
             if leg.name not in loaded.vectors or leg.name not in vectors:
                 continue
