@@ -235,3 +235,11 @@ def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, mo
         page = client.get("/")
         assert page.status_code == 500 and "Traceback" not in page.text and "<html" in page.text
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_pages_without_a_form_set_no_csrf_cookie(client):
+    from web.cookies import CSRF
+
+    client.cookies.clear()
+    assert CSRF not in client.get("/search", params={"q": "risk"}).cookies
+    assert CSRF in client.get("/docs/lesson-vendor").cookies  # the feedback form needs one
