@@ -1,13 +1,16 @@
 """The PMO glossary as a bilingual dictionary: cross-language keyword search by term translation.
 
-Curators keep an English–Chinese glossary as ordinary documents tagged `glossary`, whose tables
-start with the columns `English | 中文`. Each index generation stores the term pairs; a query's
-glossary terms are translated into the other language, and that translated query runs as a
-keyword leg over the other language's documents (dictionary-based cross-language retrieval).
+The built-in project-management glossary (`pm_glossary.md` beside this module) holds the
+standard English–Chinese term pairs; curators add their own organisation's terms in documents
+tagged `glossary` whose tables start with the columns `English | 中文`. Each index generation
+stores the term pairs; a query's glossary terms are translated into the other language, and
+that translated query runs as a keyword leg over the other language's documents
+(dictionary-based cross-language retrieval).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -17,6 +20,7 @@ from pathlib import Path
 from search.analyzer import MixedTokenizer
 
 GLOSSARY_TAG = "glossary"
+BUILT_IN = Path(__file__).with_name("pm_glossary.md")
 MAX_TERM_TOKENS = 6
 SYNONYMS = re.compile(r"\s+/\s+|；|;")
 TABLE_ROW = re.compile(r"^\s*\|(.+)\|\s*$")
@@ -53,6 +57,11 @@ def parse_glossary(markdown: str) -> list[TermPair]:
     return pairs
 
 
+def built_in_pairs() -> list[TermPair]:
+    """Return the term pairs of the built-in project-management glossary."""
+    return parse_glossary(BUILT_IN.read_text(encoding="utf-8")) if BUILT_IN.is_file() else []
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(token.text for token in MixedTokenizer()(text, mode="query"))
 
@@ -73,6 +82,12 @@ class Glossary:
                 if len(term) >= 2:
                     self._chinese.setdefault(term, set()).update(pair.english)
         self._longest_chinese = max((len(t) for t in self._chinese), default=0)
+
+    @property
+    def digest(self) -> str:
+        """Return a fingerprint of the term pairs (a changed glossary needs a new generation)."""
+        rows = json.dumps([[p.english, p.chinese] for p in self.pairs], ensure_ascii=False)
+        return hashlib.sha256(rows.encode("utf-8")).hexdigest()
 
     def __len__(self) -> int:
         return len(self.pairs)

@@ -15,7 +15,7 @@ from kb.store.tables import DocumentRow
 from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore
-from search.glossary import GLOSSARY_TAG, Glossary, parse_glossary
+from search.glossary import GLOSSARY_TAG, Glossary, built_in_pairs, parse_glossary
 from search.keyword import SCHEMA_VERSION, KeywordIndex
 from search.records import SectionRecord, load_records, save_records
 from search.spelling import vocabulary
@@ -67,8 +67,10 @@ def sync_indexes(
             and current.manifest.get("keyword_schema") == SCHEMA_VERSION
             and (current.folder / RECORDS_FILE).is_file()
         )
+        glossary = glossary_of(database)
         rebuild = full or current is None or not same_models
-        if not rebuild and current.sections == wanted:
+        same_glossary = current is not None and current.manifest.get("glossary") == glossary.digest
+        if not rebuild and current.sections == wanted and same_glossary:
             return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
         old = {} if rebuild else current.sections
         removed = [sid for sid, digest in old.items() if wanted.get(sid) != digest]
@@ -81,7 +83,7 @@ def sync_indexes(
                 current.folder / KEYWORD_FOLDER, folder / KEYWORD_FOLDER, removed, added
             ).close()
         save_records(records, folder / RECORDS_FILE)
-        glossary_of(database).save(folder / GLOSSARY_FILE)
+        glossary.save(folder / GLOSSARY_FILE)
         (folder / VOCABULARY_FILE).write_text(
             json.dumps(vocabulary(f"{r.title} {r.heading} {r.text}" for r in records)),
             encoding="utf-8",
@@ -93,6 +95,7 @@ def sync_indexes(
             "sections": {str(sid): digest for sid, digest in wanted.items()},
             "embedders": embedder_names,
             "keyword_schema": SCHEMA_VERSION,
+            "glossary": glossary.digest,
             "created": time.time(),
         }
         generation: Generation = store.publish(folder, manifest)
@@ -102,7 +105,7 @@ def sync_indexes(
 
 
 def glossary_of(database: Database) -> Glossary:
-    """Return the term pairs of the published documents tagged `glossary`."""
+    """Return the built-in glossary plus the term pairs of published documents tagged `glossary`."""
     with database.reading() as session:
         tagged = [
             doc_id
@@ -112,7 +115,8 @@ def glossary_of(database: Database) -> Glossary:
             if GLOSSARY_TAG in {str(tag).lower() for tag in tags or ()}
         ]
         bodies = session.scalars(select(DocumentRow.body).where(DocumentRow.id.in_(tagged)))
-        return Glossary(pair for body in bodies for pair in parse_glossary(body))
+        curated = [pair for body in bodies for pair in parse_glossary(body)]
+    return Glossary(built_in_pairs() + curated)
 
 
 def _write_vectors(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,9 @@ class KeywordIndex:
         self._ix = ix
         self._hits = LRUCache(cache_size)  # safe: an open index never changes
         self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        # whoosh's readers share file positions: two threads reading postings at once got each
+        # other's bytes (zlib "truncated stream" under 50 connections), so one reads at a time
+        self._lock = threading.Lock()
         fields = list(FIELD_BOOSTS)
         self._parser = MultifieldParser(
             fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
@@ -112,14 +116,15 @@ class KeywordIndex:
         # filter → the set of matching document numbers: the index never changes once open, and
         # rebuilding the set of all published sections took a fifth of each query's time
         self._filter_docs: dict[tuple, tuple[set[int], np.ndarray]] = {}
-        self._scores = TermScores(self._searcher)
+        self._scores = TermScores(self._searcher, self._lock)
 
     def _sids(self) -> dict[int, int]:
         """Map whoosh document numbers to section ids (read once; stored fields are slow)."""
         if self._sid_of_docnum is None:
-            self._sid_of_docnum = {
-                docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
-            }
+            with self._lock:
+                self._sid_of_docnum = {
+                    docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
+                }
         return self._sid_of_docnum
 
     @classmethod
@@ -162,7 +167,8 @@ class KeywordIndex:
             query = filter_to_query(filters)
             if query is None:
                 return None
-            docs = set(self._searcher.docs_for_query(query))
+            with self._lock:
+                docs = set(self._searcher.docs_for_query(query))
             mask = np.zeros(self._searcher.doc_count_all(), dtype=bool)
             mask[list(docs)] = True
             if len(self._filter_docs) >= FILTER_CACHE_SIZE:
@@ -172,7 +178,8 @@ class KeywordIndex:
 
     def close(self) -> None:
         """Release the searcher's open files."""
-        self._searcher.close()
+        with self._lock:
+            self._searcher.close()
 
     def parse(self, text: str) -> Query:
         """Parse user query syntax (AND/OR/NOT, quotes, field:); fall back to plain terms."""
@@ -229,11 +236,13 @@ class KeywordIndex:
         if query is NullQuery:
             return []
         docs = allowed[0] if allowed else None
-        try:
-            results = self._searcher.search(query, limit=limit, filter=docs)
-        except Exception:
-            results = self._searcher.search(self.plain_query(text), limit=limit, filter=docs)
-        return [KeywordHit(sids[docnum], float(score)) for score, docnum in results.top_n]
+        with self._lock:
+            try:
+                results = self._searcher.search(query, limit=limit, filter=docs)
+            except Exception:
+                results = self._searcher.search(self.plain_query(text), limit=limit, filter=docs)
+            top = list(results.top_n)
+        return [KeywordHit(sids[docnum], float(score)) for score, docnum in top]
 
 
 def plain_clauses(

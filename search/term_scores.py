@@ -9,6 +9,8 @@ at a small fraction of the cost.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from whoosh.query import Phrase, Term
 from whoosh.searching import Searcher
@@ -24,8 +26,9 @@ Scores = tuple[np.ndarray, np.ndarray]  # (document numbers, scores)
 class TermScores:
     """Per-term BM25 scores of one open whoosh index, computed on first use."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, lock: threading.Lock) -> None:
         self._searcher = searcher
+        self._lock = lock  # held while reading whoosh (its readers are not thread-safe)
         self.size = searcher.doc_count_all()
         self._cache = LRUCache(TERM_CACHE)
 
@@ -34,12 +37,13 @@ class TermScores:
         key = ("term", field, text, boost)
         cached = self._cache.get(key)
         if cached is None:
-            matcher = Term(field, text, boost=boost).matcher(self._searcher)
             docs, scores = [], []
-            while matcher.is_active():
-                docs.append(matcher.id())
-                scores.append(matcher.score())
-                matcher.next()
+            with self._lock:
+                matcher = Term(field, text, boost=boost).matcher(self._searcher)
+                while matcher.is_active():
+                    docs.append(matcher.id())
+                    scores.append(matcher.score())
+                    matcher.next()
             cached = (np.array(docs, dtype=np.int64), np.array(scores, dtype=np.float64))
             self._cache.put(key, cached)
         return cached
@@ -49,8 +53,9 @@ class TermScores:
         key = ("phrase", field, tuple(words), boost)
         cached = self._cache.get(key)
         if cached is None:
-            results = self._searcher.search(Phrase(field, words, boost=boost), limit=None)
-            pairs = results.top_n
+            with self._lock:
+                results = self._searcher.search(Phrase(field, words, boost=boost), limit=None)
+                pairs = list(results.top_n)
             cached = (
                 np.array([docnum for _, docnum in pairs], dtype=np.int64),
                 np.array([score for score, _ in pairs], dtype=np.float64),

@@ -1,6 +1,7 @@
 """The query path under load: batched query encoding, cached term scores that rank exactly as
 whoosh does, and questions that end with a question mark."""
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -96,3 +97,35 @@ def test_lru_cache_keeps_the_most_recently_used():
     nothing = LRUCache(0)
     nothing.put("a", 1)
     assert nothing.get("a") is None
+
+
+def test_concurrent_searches_over_fresh_terms_read_whoosh_safely(tmp_path):
+    # long, compressed posting lists read for the first time by many threads at once
+    words = [f"w{i:03d}" for i in range(400)]
+    records = [
+        SectionRecord(i, f"d{i}", f"t{i}", "", (), " ".join(words[(i * 7 + k * 13) % 400]
+                      for k in range(120)), str(i), "guide", "en", "published", (), (), ())
+        for i in range(1500)
+    ]  # fmt: skip
+    KeywordIndex.create(tmp_path / "kw", records).close()
+    queries = [" ".join(words[(q * 11 + k * 5) % 400] for k in range(2)) for q in range(400)]
+    index = KeywordIndex.open(tmp_path / "kw")
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch all the time, as under heavy load
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            got = list(pool.map(lambda q: _search_or_error(index, q), queries))
+    finally:
+        sys.setswitchinterval(switching)
+    index.close()
+    fresh = KeywordIndex.open(tmp_path / "kw")
+    expected = [fresh.search(query) for query in queries]
+    fresh.close()
+    assert got == expected
+
+
+def _search_or_error(index, query):
+    try:
+        return index.search(query)
+    except Exception as error:  # a race shows as corrupt reads (zlib, pickle, struct errors)
+        return repr(error)
