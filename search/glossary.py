@@ -57,6 +57,52 @@ def parse_glossary(markdown: str) -> list[TermPair]:
     return pairs
 
 
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One row of a glossary table as a reader sees it: the terms and their definitions."""
+
+    english: str
+    chinese: str
+    definitions: dict[str, str]  # language → definition
+
+
+@dataclass(frozen=True)
+class GlossarySection:
+    """A topic of the glossary (its `##` heading) with its rows."""
+
+    title: str
+    entries: list[GlossaryEntry]
+
+
+def glossary_sections(markdown: str) -> list[GlossarySection]:
+    """Return the topics and rows of a `| English | 中文 | Definition | 释义 |` glossary."""
+    sections: list[GlossarySection] = []
+    columns: list[str] = []
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            sections.append(GlossarySection(line[3:].strip(), []))
+            columns = []
+            continue
+        row = TABLE_ROW.match(line)
+        if not row:
+            continue
+        cells = [cell.strip() for cell in row.group(1).split("|")]
+        if len(cells) >= 2 and cells[0].lower() == "english" and cells[1] == "中文":
+            columns = cells
+            continue
+        if not columns or not sections or all(SEPARATOR_CELL.match(c) for c in cells if c):
+            continue
+        named = dict(zip(columns, cells, strict=False))
+        definitions = {"en": named.get("Definition", ""), "zh": named.get("释义", "")}
+        sections[-1].entries.append(GlossaryEntry(cells[0], cells[1], definitions))
+    return [section for section in sections if section.entries]
+
+
+def built_in_sections() -> list[GlossarySection]:
+    """Return the built-in glossary's topics and rows (for the glossary page)."""
+    return glossary_sections(BUILT_IN.read_text(encoding="utf-8")) if BUILT_IN.is_file() else []
+
+
 def built_in_pairs() -> list[TermPair]:
     """Return the term pairs of the built-in project-management glossary."""
     return parse_glossary(BUILT_IN.read_text(encoding="utf-8")) if BUILT_IN.is_file() else []

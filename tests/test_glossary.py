@@ -88,3 +88,19 @@ def test_a_query_reaches_the_other_language_through_the_glossary(settings, datab
     )
     assert "lesson-retention-zh" not in [hit.id for hit in only_zh.results]
     searcher.close()
+
+
+def test_the_glossary_page_lists_topics_and_definitions_in_the_ui_language():
+    from search.glossary import glossary_sections
+
+    text = """## Contracts / 合同
+
+| English | 中文 | Definition | 释义 |
+|---|---|---|---|
+| final payment / retention | 尾款 / 质保金 | Money held back. | 验收前扣留的款项。 |
+"""
+    [section] = glossary_sections(text)
+    assert section.title == "Contracts / 合同"
+    [entry] = section.entries
+    assert (entry.english, entry.chinese) == ("final payment / retention", "尾款 / 质保金")
+    assert entry.definitions == {"en": "Money held back.", "zh": "验收前扣留的款项。"}

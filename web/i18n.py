@@ -38,6 +38,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "标准项目流程的分步培训模块，含测验与证书。",
     },
     "templates": {"en": "Templates", "zh": "模板"},
+    "glossary": {"en": "Glossary", "zh": "术语表"},
+    "glossary_intro": {
+        "en": "Project-management terms in English and Chinese. Search uses the same pairs: a question in one language also finds documents that use these terms in the other.",
+        "zh": "项目管理术语的中英对照。搜索也使用这些词条：用一种语言提问，也能找到用另一种语言写这些术语的文档。",
+    },
+    "glossary_empty": {
+        "en": "The glossary is empty.",
+        "zh": "术语表为空。",
+    },
+    "term_en": {"en": "English", "zh": "英文"},
+    "term_zh": {"en": "Chinese", "zh": "中文"},
+    "definition": {"en": "Definition", "zh": "释义"},
     "templates_intro": {
         "en": "Fill-in forms for every phase. View one, or download it as Markdown.",
         "zh": "各阶段可填写的表单模板。可在线查看，或下载为 Markdown 文件。",

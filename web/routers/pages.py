@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 from kb.content.meta import ModuleMeta
 from kb.content.taxonomy import Area, Kind, Phase
 from kb.store import browse
+from search.glossary import built_in_sections
 from web.deps import DatabaseDep, LangDep
 from web.render import page
 from web.views import HomePage
@@ -48,6 +49,12 @@ def browse_facet(request: Request, database: DatabaseDep, facet: str, value: str
     return page(
         request, "browse.html", {"overview": overview, "facet": facet, "value": value, "rows": rows}
     )
+
+
+@router.get("/glossary")
+def glossary(request: Request):
+    """The PMO's English–Chinese glossary of project-management terms (also used by search)."""
+    return page(request, "glossary.html", {"sections": built_in_sections()})
 
 
 @router.get("/templates")
