@@ -102,7 +102,8 @@ def test_anonymous_requests_get_documented_answers(case, app):
 
 @schema.parametrize()
 def test_signed_in_requests_get_documented_answers(case, app, session_cookie):
-    case.call_and_validate(app=app, cookies=session_cookie)
+    response = case.call_and_validate(app=app, cookies=session_cookie)
+    assert response.status_code != 401, "the session cookie was not taken"
 
 
 @schema.parametrize()
