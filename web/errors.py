@@ -41,15 +41,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        # exc.headers carry what the status needs, e.g. the Allow of a 405
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
         key = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "bad_request")
-        return page(
+        response = page(
             request,
             "error.html",
             {"status": exc.status_code, "key": key, "detail": exc.detail},
             status_code=exc.status_code,
         )
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -13,9 +13,10 @@ from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
 from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
+from web.api_docs import error_responses
 from web.deps import DatabaseDep, SearcherDep
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(401, 503))
 
 
 class SearchResult(BaseModel):
@@ -65,7 +66,7 @@ class FeedbackIn(BaseModel):
     query: str = Field("", max_length=500)
 
 
-@router.get("/search", response_model=SearchResult)
+@router.get("/search", response_model=SearchResult, responses=error_responses(422))
 def api_search(
     searcher: SearcherDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The query text.")],
@@ -104,7 +105,11 @@ def _published(database, doc_id: str):
         return document, catalog.translation_id(session, document)
 
 
-@router.get("/documents/{doc_id:path}/related", response_model=list[SearchHit])
+@router.get(
+    "/documents/{doc_id:path}/related",
+    response_model=list[SearchHit],
+    responses=error_responses(404, 422),
+)
 def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
     """The nearest other documents (never the document itself or its translation)."""
     _published(database, doc_id)
@@ -114,7 +119,9 @@ def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
         raise HTTPException(503, str(error)) from None
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentOut)
+@router.get(
+    "/documents/{doc_id:path}", response_model=DocumentOut, responses=error_responses(404, 422)
+)
 def api_document(doc_id: str, database: DatabaseDep):
     """One published document."""
     document, translation = _published(database, doc_id)
@@ -140,7 +147,7 @@ def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
 
 
-@router.post("/feedback", status_code=201)
+@router.post("/feedback", status_code=201, responses=error_responses(400, 404, 413, 422, 429))
 def api_feedback(vote: FeedbackIn, database: DatabaseDep) -> dict[str, str]:
     """Record a vote (JSON only, so browsers cannot send it cross-site without CORS)."""
     _published(database, vote.doc_id)
