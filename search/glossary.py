@@ -138,10 +138,10 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def translate(self, query: str, lang: str) -> str:
-        """Return the other-language terms of the query's glossary terms ("" when none)."""
+    def translate(self, query: str, lang: str) -> list[str]:
+        """Return the other-language terms of the query's glossary terms (sorted)."""
         found = self._from_chinese(query) if lang == "zh" else self._from_english(query)
-        return " ".join(sorted(found))
+        return sorted(found)
 
     def _from_english(self, query: str) -> set[str]:
         """Longest glossary terms first over the query's analysed tokens, without overlaps."""

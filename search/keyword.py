@@ -95,6 +95,7 @@ class KeywordHit:
 
 
 FILTER_CACHE_SIZE = 256
+GENERIC_FLOOR = 20  # sections: below this many, no term counts as too common
 
 
 class KeywordIndex:
@@ -175,6 +176,12 @@ class KeywordIndex:
                 self._filter_docs.clear()
             cached = self._filter_docs[key] = (docs, mask)
         return cached
+
+    def specific(self, terms: tuple[str, ...], max_share: float) -> list[str]:
+        """Keep the terms (words or phrases) that are not everywhere: found in at most this share
+        of the sections (a small index keeps everything: there, nothing is everywhere yet)."""
+        limit = max(max_share * self._scores.size, GENERIC_FLOOR)
+        return [term for term in terms if self._scores.holding(query_terms(term)) <= limit]
 
     def close(self) -> None:
         """Release the searcher's open files."""

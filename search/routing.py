@@ -22,7 +22,9 @@ from search.glossary import Glossary
 
 KEYWORD = "keyword"
 GLOSSARY = "glossary"
-GLOSSARY_WEIGHT = 0.5
+GLOSSARY_WEIGHT = 0.25
+# a translated term found in more sections than this share says nothing (project, 管理)
+GLOSSARY_MAX_SHARE = 0.05
 MODES = ("hybrid", "keyword", "semantic")
 
 
@@ -35,7 +37,7 @@ class Leg:
     counts_for: frozenset[str] | None  # None: every language
     sees: frozenset[str] | None
     reads: frozenset[str] | None = None  # languages its ranks are computed over (vector legs)
-    text: str = ""  # what a translated keyword leg searches for
+    terms: tuple[str, ...] = ()  # what a translated keyword leg searches for
 
 
 def query_language(query: str) -> str:
@@ -57,10 +59,10 @@ def plan_legs(
     if mode in ("hybrid", "keyword"):
         legs.append(Leg(KEYWORD, weights.get(KEYWORD, 1.0), None, frozenset({lang})))
         other = frozenset({"en" if lang == "zh" else "zh"})
-        translated = glossary.translate(query, lang) if glossary else ""
+        translated = tuple(glossary.translate(query, lang)) if glossary else ()
         if translated and (corpus_langs is None or other & corpus_langs):
             weight = weights.get(GLOSSARY, GLOSSARY_WEIGHT)
-            legs.append(Leg(GLOSSARY, weight, other, other, other, text=translated))
+            legs.append(Leg(GLOSSARY, weight, other, other, other, terms=translated))
     if mode not in ("hybrid", "semantic"):
         return legs
     serving = {name: e for name, e in embedders.items() if lang in e.languages}

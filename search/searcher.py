@@ -23,7 +23,16 @@ from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
 from search.query_batching import BatchingQueryEncoder
 from search.records import FACETS, SectionRecord, read_records
-from search.routing import GLOSSARY, GLOSSARY_WEIGHT, KEYWORD, MODES, Leg, plan_legs, query_language
+from search.routing import (
+    GLOSSARY,
+    GLOSSARY_MAX_SHARE,
+    GLOSSARY_WEIGHT,
+    KEYWORD,
+    MODES,
+    Leg,
+    plan_legs,
+    query_language,
+)
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
@@ -311,8 +320,9 @@ class Searcher:
                 continue
             if leg.name == GLOSSARY:
                 leg_filters = _within_languages(filters, leg.reads, loaded.langs)
-                if query and leg_filters is not None:
-                    hits = loaded.keyword.search(leg.text, leg_filters, limit)
+                terms = loaded.keyword.specific(leg.terms, GLOSSARY_MAX_SHARE)
+                if query and terms and leg_filters is not None:
+                    hits = loaded.keyword.search(" ".join(terms), leg_filters, limit)
                     ranked[GLOSSARY] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
             if leg.name not in loaded.vectors or leg.name not in vectors:

@@ -48,6 +48,15 @@ class TermScores:
             self._cache.put(key, cached)
         return cached
 
+    def holding(self, words: list[str], field: str = "content") -> int:
+        """Return how many documents hold every one of the words."""
+        if not words:
+            return 0
+        docs = self.term(field, words[0], 1.0)[0]
+        for word in words[1:]:
+            docs = np.intersect1d(docs, self.term(field, word, 1.0)[0], assume_unique=True)
+        return len(docs)
+
     def phrase(self, field: str, words: list[str], boost: float) -> Scores:
         """Return the documents where the words stand together, with the phrase's score."""
         key = ("phrase", field, tuple(words), boost)

@@ -68,11 +68,14 @@ def test_only_english_chinese_tables_are_read_with_their_synonyms():
 
 def test_terms_translate_both_ways_longest_first():
     glossary = Glossary(parse_glossary(GLOSSARY))
-    assert glossary.translate("Should we hold back the final payments?", "en") == "尾款 质保金"
-    assert glossary.translate("Our risk registers are useless", "en") == "风险登记册"
-    assert glossary.translate("用户验收测试只用了四成工时", "zh") == "UAT user acceptance testing"
-    assert glossary.translate("项目章程怎么写", "zh") == ""
-    assert Glossary([]).translate("risk register", "en") == ""
+    assert glossary.translate("Should we hold back the final payments?", "en") == ["尾款", "质保金"]
+    assert glossary.translate("Our risk registers are useless", "en") == ["风险登记册"]
+    assert glossary.translate("用户验收测试只用了四成工时", "zh") == [
+        "UAT",
+        "user acceptance testing",
+    ]
+    assert glossary.translate("项目章程怎么写", "zh") == []
+    assert Glossary([]).translate("risk register", "en") == []
 
 
 def test_a_query_reaches_the_other_language_through_the_glossary(settings, database):
@@ -104,3 +107,21 @@ def test_the_glossary_page_lists_topics_and_definitions_in_the_ui_language():
     [entry] = section.entries
     assert (entry.english, entry.chinese) == ("final payment / retention", "尾款 / 质保金")
     assert entry.definitions == {"en": "Money held back.", "zh": "验收前扣留的款项。"}
+
+
+def test_a_translation_found_almost_everywhere_is_not_searched(settings, database):
+    glossary = GLOSSARY.replace(
+        "| risk register | 风险登记册 | The list of risks. |",
+        "| risk register | 风险登记册 | The list of risks. |\n| project | 项目 | A project. |",
+    )
+    docs = {"guides/glossary.md": glossary, "lessons/zh.md": LESSON_ZH}
+    for i in range(40):
+        docs[f"guides/p{i}.md"] = (
+            f"---\nid: guide-p{i}\ntitle: Note {i}\nkind: guide\nlang: en\nsummary: A note.\n---\n"
+            f"Every project note {i} mentions the project.\n"
+        )
+    searcher = build_kb(settings, database, docs)
+    found = searcher.search(SearchRequest("项目尾款", mode="keyword")).results
+    assert not [hit.id for hit in found if hit.id.startswith("guide-p")]  # "project" says nothing
+    assert "lesson-retention-zh" in [hit.id for hit in found]
+    searcher.close()

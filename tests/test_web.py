@@ -243,3 +243,11 @@ def test_pages_without_a_form_set_no_csrf_cookie(client):
     client.cookies.clear()
     assert CSRF not in client.get("/search", params={"q": "risk"}).cookies
     assert CSRF in client.get("/docs/lesson-vendor").cookies  # the feedback form needs one
+
+
+def test_glossary_page_in_both_languages(client):
+    english = client.get("/glossary", headers={"accept-language": "en"})
+    assert english.status_code == 200 and "risk register" in english.text
+    assert "风险登记册" in english.text and "Definition" in english.text
+    chinese = client.get("/glossary", headers={"accept-language": "zh-CN"})
+    assert "术语表" in chinese.text and "释义" in chinese.text
