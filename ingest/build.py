@@ -8,6 +8,7 @@ from typing import Any
 
 from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from ingest.sections import split_sections
+from kb.content.ids import id_problem
 from kb.content.language import detect_lang
 from kb.content.markdown.parser import inline_text, parse
 from kb.content.meta import LessonMeta, Meta, ModuleMeta, NoMeta, QuizItem, StepMeta, TemplateMeta
@@ -85,6 +86,14 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
     tokens = parse(front.body)
     title = fields.title or _first_heading(tokens) or rel.rsplit("/", 1)[-1].removesuffix(".md")
     doc_id = fields.id or _derived_id(rel, context, is_step)
+    if not fields.id and (bad_id := id_problem(doc_id)):
+        problem = Problem(
+            rel,
+            1,
+            f"the id '{doc_id[:60]}' taken from the file's path is not valid: {bad_id}",
+            "rename the file, or give the document an `id:` in its front-matter",
+        )
+        return BuildResult(None, [*problems, problem])
     body_text = front.body
     sections = split_sections(tokens, title, front.body_line)
     document = Document(

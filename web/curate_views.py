@@ -9,6 +9,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from ingest import editor
+from kb.content.ids import MAX_ID_CHARS
 from kb.content.markdown import render_html
 from kb.content.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
 
@@ -55,6 +56,7 @@ def editor_context(
         "problems": result.problems if result else {},
         "has_errors": bool(result and result.has_errors),
         "preview": render_html(draft.body),
+        "max_id_chars": MAX_ID_CHARS,
         **extra,
     }
 

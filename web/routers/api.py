@@ -13,7 +13,7 @@ from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
 from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
-from web.deps import DatabaseDep, SearcherDep
+from web.deps import DatabaseDep, DocId, SearcherDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -105,7 +105,7 @@ def _published(database, doc_id: str):
 
 
 @router.get("/documents/{doc_id:path}/related", response_model=list[SearchHit])
-def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
+def api_related(doc_id: DocId, database: DatabaseDep, searcher: SearcherDep):
     """The nearest other documents (never the document itself or its translation)."""
     _published(database, doc_id)
     try:
@@ -115,7 +115,7 @@ def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut)
-def api_document(doc_id: str, database: DatabaseDep):
+def api_document(doc_id: DocId, database: DatabaseDep):
     """One published document."""
     document, translation = _published(database, doc_id)
     return {

@@ -20,6 +20,7 @@ from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown
+from kb.content.ids import InvalidId
 from kb.content.markdown import render_html
 from kb.content.meta import TemplateMeta
 from kb.content.problems import Severity
@@ -32,7 +33,7 @@ from kb.store.audit import recent_events
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
 from web.curate_views import editor_context, form_values, trend_chart
-from web.deps import DatabaseDep, PublisherDep, SettingsDep
+from web.deps import DatabaseDep, DocId, PublisherDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
@@ -110,7 +111,7 @@ def new_document(request: Request, user: CuratorDep, database: DatabaseDep, temp
 
 
 @router.get("/edit/{doc_id:path}")
-def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """The editor for an existing document's working copy."""
     state, text = _head(database, settings, doc_id)
     context = editor_context(
@@ -163,11 +164,14 @@ async def save(request: Request, user: CuratorDep, database: DatabaseDep, settin
     except workflow.WorkflowError as error:
         context = editor_context(draft, **common, error=str(error))
         return page(request, "curate/editor.html", context, status_code=409)
+    except InvalidId as error:
+        context = editor_context(draft, **common, error=f"id: {error}")
+        return page(request, "curate/editor.html", context, status_code=422)
     return RedirectResponse(_doc_url(target, saved="1"), status_code=303)
 
 
 @router.get("/doc/{doc_id:path}")
-def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """A document's workflow page: state, working copy preview, problems and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
@@ -200,7 +204,7 @@ def _step(doc_id: str, action):
 
 
 @router.post("/submit/{doc_id:path}", dependencies=CSRF)
-def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):
+def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):
     """Send a draft for review."""
     state, text = _head(database, settings, doc_id)
     errors = editor.check(text, state.path or None).has_errors
@@ -212,7 +216,7 @@ def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_i
 def approve_and_publish(
     user: CuratorDep,
     publisher: PublisherDep,
-    doc_id: str,
+    doc_id: DocId,
     revision: Annotated[int, Form(ge=1)],
     message: Annotated[str, Form()] = "",
 ):
@@ -221,7 +225,7 @@ def approve_and_publish(
 
 
 @router.post("/reject/{doc_id:path}", dependencies=CSRF)
-def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, note: Annotated[str, Form()] = ""):  # fmt: skip
+def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, note: Annotated[str, Form()] = ""):  # fmt: skip
     """Return a document in review to its author as a draft."""
     root = settings.content
     return _step(doc_id, lambda: workflow.reject(database, root, doc_id, user.username, note))
@@ -229,14 +233,14 @@ def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_i
 
 @router.post("/unpublish/{doc_id:path}", dependencies=CSRF)
 def unpublish_document(
-    user: CuratorDep, publisher: PublisherDep, doc_id: str, message: Annotated[str, Form()] = ""
+    user: CuratorDep, publisher: PublisherDep, doc_id: DocId, message: Annotated[str, Form()] = ""
 ):
     """Take a published document away from readers (archived; history kept)."""
     return _step(doc_id, lambda: unpublish(publisher, doc_id, user.username, message[:500]))
 
 
 @router.get("/history/{doc_id:path}")
-def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """A document's revisions, with a form to diff any two and buttons to restore one."""
     state, _ = _head(database, settings, doc_id)
     revisions = workflow.list_revisions(database, doc_id)
@@ -244,7 +248,7 @@ def history(request: Request, user: CuratorDep, database: DatabaseDep, settings:
 
 
 @router.get("/diff/{doc_id:path}")
-def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: str, a: int, b: int, view: str = "split"):  # fmt: skip
+def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: DocId, a: int, b: int, view: str = "split"):  # fmt: skip
     """The differences between two revisions, side by side or unified."""
     with database.session() as session:
         old, new = get_revision(session, doc_id, a), get_revision(session, doc_id, b)
@@ -259,7 +263,7 @@ def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: str,
 
 
 @router.post("/restore/{doc_id:path}", dependencies=CSRF)
-def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, revision: Annotated[int, Form()]):  # fmt: skip
+def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, revision: Annotated[int, Form()]):  # fmt: skip
     """Make an old revision the working copy again (a new draft revision)."""
     root = settings.content
     return _step(doc_id, lambda: workflow.restore(database, root, doc_id, revision, user.username))
@@ -331,7 +335,7 @@ async def _upload_one(
             base=state.head if state else 0, message=f"uploaded {name}", source="upload",
             create=state is None,
         )  # fmt: skip
-    except (workflow.WorkflowError, workflow.EditConflict) as error:
+    except (workflow.WorkflowError, workflow.EditConflict, InvalidId) as error:
         result.problems.append(str(error))
         return result
     result.ok = True
