@@ -15,6 +15,7 @@ from web.render import page
 from web.security import add_security_headers
 
 log = logging.getLogger("kb.web")
+ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_many"}
 
 
 RETRY_AFTER_SECONDS = 2
@@ -42,14 +43,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        key = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "bad_request")
-        return page(
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        key = ERROR_KEYS.get(exc.status_code, "bad_request")
+        response = page(
             request,
             "error.html",
             {"status": exc.status_code, "key": key, "detail": exc.detail},
             status_code=exc.status_code,
         )
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

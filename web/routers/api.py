@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from kb.content.markdown import render_html
@@ -14,6 +14,7 @@ from kb.store import browse, catalog
 from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
 from web.deps import DatabaseDep, DocId, SearcherDep
+from web.rate_limit import limit_feedback
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -140,7 +141,7 @@ def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
 
 
-@router.post("/feedback", status_code=201)
+@router.post("/feedback", status_code=201, dependencies=[Depends(limit_feedback)])
 def api_feedback(vote: FeedbackIn, database: DatabaseDep) -> dict[str, str]:
     """Record a vote (JSON only, so browsers cannot send it cross-site without CORS)."""
     _published(database, vote.doc_id)
