@@ -13,15 +13,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
-from ingest.reader import ReadError, decode_markdown
+from ingest.reader import ReadError, decode_markdown, file_too_large
 from kb.content.ids import InvalidId
-from kb.content.markdown import render_html
 from kb.content.meta import TemplateMeta
 from kb.content.problems import Severity
 from kb.content.taxonomy import Kind
@@ -32,7 +32,7 @@ from kb.store import catalog
 from kb.store.audit import recent_events
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
-from web.curate_views import editor_context, form_values, trend_chart
+from web.curate_views import editor_context, form_values, preview_html, trend_chart
 from web.deps import DatabaseDep, DocId, PublisherDep, SettingsDep
 from web.render import page
 
@@ -115,26 +115,35 @@ def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, set
     """The editor for an existing document's working copy."""
     state, text = _head(database, settings, doc_id)
     context = editor_context(
-        editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None
-    )
+        editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None,
+        max_bytes=settings.max_file_bytes,
+    )  # fmt: skip
     return page(request, "curate/editor.html", context)
 
 
 @router.post("/check", dependencies=CSRF)
-async def check(request: Request, user: CuratorDep):
-    """Live validation and preview for the editor (JSON)."""
-    draft = editor.from_form(form_values(await request.form()))
-    result = editor.check(editor.compose(draft))
-    return JSONResponse(
-        {"html": render_html(draft.body), "problems": result.as_json(), "ok": not result.has_errors}
-    )
+async def check(request: Request, user: CuratorDep, settings: SettingsDep):
+    """Live validation and preview for the editor (JSON); the work runs in a worker thread."""
+    values = form_values(await request.form())
+    return JSONResponse(await run_in_threadpool(_check_form, values, settings.max_file_bytes))
+
+
+def _check_form(values: dict, max_bytes: int) -> dict:
+    draft = editor.from_form(values)
+    result = editor.check(editor.compose(draft), max_bytes=max_bytes)
+    html = preview_html(draft.body, max_bytes)
+    return {"html": html, "problems": result.as_json(), "ok": not result.has_errors}
 
 
 @router.post("/save", dependencies=CSRF)
 async def save(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Save the editor as a draft revision — or show problems, a preview, or an edit conflict."""
-    form = await request.form()
-    values = form_values(form)
+    values = form_values(await request.form())
+    return await run_in_threadpool(_save, request, user.username, database, settings, values)
+
+
+def _save(request: Request, author: str, database, settings, values: dict):
+    """The save itself: validation, preview and the database work (in a worker thread)."""
     draft = editor.from_form(values)
     doc_id = str(values.get("doc_id") or "")
     if doc_id:
@@ -147,14 +156,20 @@ async def save(request: Request, user: CuratorDep, database: DatabaseDep, settin
         ) from None
     message = str(values.get("message") or "")[:500]
     common = {"doc_id": doc_id, "base": base, "message": message}
+    common["max_bytes"] = settings.max_file_bytes
     target = doc_id or str(draft.fields.get("id") or "")
     if values.get("action") == "preview" or not target:
         return page(request, "curate/editor.html", editor_context(draft, **common))
     text = editor.compose(draft)
+    size = len(text.encode("utf-8"))
+    if size > settings.max_file_bytes:
+        error = file_too_large("", size, settings.max_file_bytes)
+        context = editor_context(draft, **common, error=f"{error.message}; {error.hint}")
+        return page(request, "curate/editor.html", context, status_code=422)
     title = str(draft.fields.get("title") or target)
     try:
         workflow.save_draft(
-            database, settings.content, target, text, title=title, author=user.username,
+            database, settings.content, target, text, title=title, author=author,
             base=base, message=message, create=not doc_id,
         )  # fmt: skip
     except workflow.EditConflict as conflict:
@@ -175,7 +190,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
     """A document's workflow page: state, working copy preview, problems and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
-    result = editor.check(text, state.path or None)
+    result = editor.check(text, state.path or None, settings.max_file_bytes)
     with database.session() as session:
         head = get_revision(session, doc_id, state.head)
     own = user.username in (state.submitted_by, head.author if head else "")
@@ -186,7 +201,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
             "state": state,
             "head": head,
             "draft": draft,
-            "html": render_html(draft.body),
+            "html": preview_html(draft.body, settings.max_file_bytes),
             "problems": result.problems,
             "has_errors": result.has_errors,
             "may_approve": settings.self_approval or not own,
@@ -207,7 +222,7 @@ def _step(doc_id: str, action):
 def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):
     """Send a draft for review."""
     state, text = _head(database, settings, doc_id)
-    errors = editor.check(text, state.path or None).has_errors
+    errors = editor.check(text, state.path or None, settings.max_file_bytes).has_errors
     root = settings.content
     return _step(doc_id, lambda: workflow.submit(database, root, doc_id, user.username, errors))
 
@@ -291,21 +306,21 @@ async def upload(request: Request, user: CuratorDep, database: DatabaseDep, sett
     """Validate uploaded .md files and save each as a draft; existing ones only when confirmed."""
     form = await request.form()
     replace = form.get("replace") == "yes"
-    results = []
-    for item in form.getlist("files"):
-        if not isinstance(item, UploadFile) or not item.filename:
-            continue
-        results.append(await _upload_one(item, replace, user.username, database, settings))
+    items = [
+        item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename
+    ]
+    results = await run_in_threadpool(
+        lambda: [_upload_one(item, replace, user.username, database, settings) for item in items]
+    )
     status = 200 if all(r.ok for r in results) and results else 422
     return page(request, "curate/upload.html", {"results": results}, status_code=status)
 
 
-async def _upload_one(
-    item: UploadFile, replace: bool, author: str, database, settings
-) -> UploadResult:
+def _upload_one(item: UploadFile, replace: bool, author: str, database, settings) -> UploadResult:
+    """Check and save one uploaded file (blocking: called in a worker thread)."""
     name = item.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     result = UploadResult(name)
-    raw = await item.read(settings.max_file_bytes + 1)
+    raw = item.file.read(settings.max_file_bytes + 1)
     if not name.endswith(".md") or len(raw) > settings.max_file_bytes:
         result.problems = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
         return result
@@ -320,7 +335,7 @@ async def _upload_one(
         rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
         text = f"---\nid: {doc_id}\n{rest}"
     result.doc_id = doc_id
-    checked = editor.check(text)
+    checked = editor.check(text, max_bytes=settings.max_file_bytes)
     result.problems = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
     if checked.has_errors:
         return result
