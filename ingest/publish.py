@@ -105,8 +105,8 @@ def _apply(
     (one unit of work: revision, state, audit); on any error undo the file, catalog and index."""
     try:
         target = resolve_inside(publisher.root, rel)
-    except UnsafePath as error:
-        raise PublishError(str(error)) from None
+    except (UnsafePath, OSError) as error:  # OSError: e.g. a file name too long for the disk
+        raise PublishError(f"cannot publish at {rel[:200]}: {error}") from None
     with publisher.database.session() as session:
         snapshot = _snapshot(session, doc_id)
     old_bytes = target.read_bytes() if target.is_file() else None

@@ -16,8 +16,10 @@ from kb.settings import Settings
 from search.embedders import EmbedderPool
 from search.service import open_searcher
 from web.auth import reader_access
+from web.body_limit import BodyLimit, body_limits, curate_form_limits
 from web.cookies import BrowserCookieMiddleware
 from web.errors import install_error_handlers
+from web.rate_limit import RateLimiter
 from web.render import make_templates
 from web.routers import api, auth, curate, documents, pages, search, training, training_api, users
 from web.secret import session_secret
@@ -50,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = make_templates()
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
+    app.state.feedback_limiter = RateLimiter()
+    app.add_middleware(BodyLimit, limit_for=body_limits(settings))
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -65,7 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     app.include_router(auth.router)
-    app.include_router(curate.router)
+    app.include_router(curate.router, form_limits=curate_form_limits(settings))
     app.include_router(users.router)
     readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):

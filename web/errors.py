@@ -15,6 +15,7 @@ from web.render import page
 from web.security import add_security_headers
 
 log = logging.getLogger("kb.web")
+ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_many"}
 
 
 RETRY_AFTER_SECONDS = 2
@@ -46,7 +47,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        key = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "bad_request")
+        key = ERROR_KEYS.get(exc.status_code, "bad_request")
         response = page(
             request,
             "error.html",

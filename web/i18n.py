@@ -147,6 +147,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "失败次数过多，请等待几分钟后再试。",
     },
     "forbidden_title": {"en": "Not allowed", "zh": "无权访问"},
+    "too_large_title": {"en": "The request is too large", "zh": "请求过大"},
+    "too_many_title": {"en": "Too many requests; wait a moment", "zh": "请求过于频繁，请稍候再试"},
     # training (issue 5)
     "training_catalogue": {"en": "Training modules", "zh": "培训模块"},
     "status_not_started": {"en": "Not started", "zh": "未开始"},

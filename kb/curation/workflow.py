@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.content.ids import require_id
 from kb.content.taxonomy import Kind, Status
 from kb.curation import revisions
 from kb.curation.revisions import Revision, add_revision, get_revision, latest_revision
@@ -165,7 +166,10 @@ def save_draft(
     source: str = "editor",
     create: bool = False,
 ) -> int:
-    """Save a new working copy; base is the head the editor started from (0 for a new document)."""
+    """Save a new working copy; base is the head the editor started from (0 for a new document).
+
+    An id that breaks the id rule (kb.content.ids) raises InvalidId before anything is saved."""
+    require_id(doc_id)
     with database.session() as session:
         row = _ensure_state(session, doc_id, root)
         if create and row is not None:

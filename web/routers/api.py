@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from kb.content.markdown import render_html
@@ -14,7 +14,8 @@ from kb.store import browse, catalog
 from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
 from web.api_docs import error_responses
-from web.deps import DatabaseDep, SearcherDep
+from web.deps import DatabaseDep, DocId, SearcherDep
+from web.rate_limit import limit_feedback
 
 router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(401, 503))
 
@@ -110,7 +111,7 @@ def _published(database, doc_id: str):
     response_model=list[SearchHit],
     responses=error_responses(404, 422),
 )
-def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
+def api_related(doc_id: DocId, database: DatabaseDep, searcher: SearcherDep):
     """The nearest other documents (never the document itself or its translation)."""
     _published(database, doc_id)
     try:
@@ -122,7 +123,7 @@ def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
 @router.get(
     "/documents/{doc_id:path}", response_model=DocumentOut, responses=error_responses(404, 422)
 )
-def api_document(doc_id: str, database: DatabaseDep):
+def api_document(doc_id: DocId, database: DatabaseDep):
     """One published document."""
     document, translation = _published(database, doc_id)
     return {
@@ -147,7 +148,12 @@ def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
 
 
-@router.post("/feedback", status_code=201, responses=error_responses(400, 404, 413, 422, 429))
+@router.post(
+    "/feedback",
+    status_code=201,
+    dependencies=[Depends(limit_feedback)],
+    responses=error_responses(400, 404, 413, 422, 429),
+)
 def api_feedback(vote: FeedbackIn, database: DatabaseDep) -> dict[str, str]:
     """Record a vote (JSON only, so browsers cannot send it cross-site without CORS)."""
     _published(database, vote.doc_id)

@@ -15,6 +15,7 @@ from kb.insights.feedback import record_feedback
 from kb.store import catalog
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
+from web.rate_limit import limit_feedback
 from web.render import page
 from web.views import DocumentPage, metadata_rows
 
@@ -73,7 +74,9 @@ def download(doc_id: str, database: DatabaseDep):
     )
 
 
-@router.post("/feedback/{doc_id:path}", dependencies=[Depends(verify_csrf)])
+@router.post(
+    "/feedback/{doc_id:path}", dependencies=[Depends(verify_csrf), Depends(limit_feedback)]
+)
 def feedback(
     doc_id: str,
     database: DatabaseDep,
