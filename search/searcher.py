@@ -441,7 +441,7 @@ class Searcher:
                 sections = {
                     k: r for k, r in sections.items() if loaded.lang_of[k[0]] in leg.counts_for
                 }
-            weight = self.weights.get(name, 1.0)
+            weight = leg.weight
             doc_rankings.append(LegRanking(name, weight, list(docs.items()), leg.sees))
             section_rankings.append(LegRanking(name, weight, list(sections.items()), leg.sees))
         best_section: dict[str, tuple[str, str]] = {}
