@@ -4,14 +4,15 @@ register with `Base` before the tables are created. A new table module is added 
 from __future__ import annotations
 
 from kb import accounts
-from kb.curation import revisions, workflow
+from kb.curation import intents, revisions, unpublish_requests, workflow
 from kb.insights import feedback, querylog
 from kb.store import audit, tables
 from kb.store.database import Database
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
-    accounts, audit, certificates, feedback, progress, querylog, revisions, tables, workflow,
+    accounts, audit, certificates, feedback, intents, progress, querylog, revisions, tables,
+    unpublish_requests, workflow,
 )  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
-from search.service import open_searcher
+from search.service import finish_interrupted_publishes, open_searcher
 from web.auth import reader_access
 from web.errors import install_error_handlers
 from web.render import make_templates
@@ -33,6 +34,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         database = open_database(settings.db_url)
         pool = EmbedderPool(settings.embedders, settings.threads)
+        for outcome in finish_interrupted_publishes(settings, database, pool):
+            logging.getLogger("uvicorn.error").warning("%s", outcome)
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
         yield {"settings": settings, "database": database, "searcher": searcher}
