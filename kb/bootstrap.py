@@ -8,6 +8,7 @@ from kb.curation import intents, revisions, unpublish_requests, workflow
 from kb.insights import feedback, querylog
 from kb.store import audit, tables
 from kb.store.database import Database
+from kb.store.integrity import check_url
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
@@ -17,7 +18,9 @@ TABLE_MODULES = (
 
 
 def open_database(url: str) -> Database:
-    """Open the database at a SQLAlchemy URL with the tables of every feature created."""
+    """Open the database at a SQLAlchemy URL with the tables of every feature created; a damaged
+    SQLite file raises kb.store.integrity.DatabaseDamaged (with how to recover) before any use."""
+    check_url(url)
     database = Database.connect(url)
     database.create_all()
     return database

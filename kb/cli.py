@@ -72,11 +72,16 @@ def require_content(settings: Settings) -> None:
 
 
 def open_store(settings: Settings, recover: bool = True):
-    """Open the knowledge base's database; a publish that a killed process left half-done is
-    finished first (unless not `recover`)."""
+    """Open the knowledge base's database: a damaged SQLite file is an error saying how to
+    recover; a publish that a killed process left half-done is finished first (unless not
+    `recover`)."""
     from kb.bootstrap import open_database
+    from kb.store.integrity import DatabaseDamaged
 
-    database = open_database(settings.db_url)
+    try:
+        database = open_database(settings.db_url)
+    except DatabaseDamaged as error:
+        fail(str(error))
     if recover:
         from kb.curation.workflow import pending_intents
 
@@ -92,8 +97,10 @@ def open_store(settings: Settings, recover: bool = True):
 
 def has_store(settings: Settings) -> bool:
     """Tell whether the knowledge base has a database yet (a SQLite file, or another URL)."""
-    url = settings.db_url
-    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
+    from kb.store.integrity import sqlite_file
+
+    path = sqlite_file(settings.db_url)
+    return path is None or path.is_file()
 
 
 def print_problems(problems) -> None:
@@ -432,6 +439,100 @@ def bench(settings: Settings, corpus: Path, rounds: int, out: Path | None) -> No
     if out:
         out.write_text(text + "\n", encoding="utf-8")
     click.echo(text)
+
+
+NOT_SQLITE = (
+    "kb backup and kb restore handle the SQLite database only; for PostgreSQL (KB_DATABASE_URL) "
+    "they are not supported yet",
+    "back the database up with `pg_dump -Fc` (restore with `pg_restore`) and copy the content "
+    "folder yourself, while no publish runs",
+)
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@with_settings
+def backup_command(settings: Settings, dest: Path) -> None:
+    """Back up the database and the content folder into DEST (a new folder, or DEST.tar.gz).
+
+    Online and consistent: SQLite's backup API copies the database while the server runs, and
+    no publish can happen in between. Indexes are not copied (`kb ingest` rebuilds them)."""
+    from importlib.metadata import version
+
+    from kb.store.backup import BackupError, backup
+    from kb.store.integrity import sqlite_file
+    from kb.store.locks import PUBLISH_LOCK, exclusive
+
+    path = sqlite_file(settings.db_url)
+    if path is None:
+        fail(*NOT_SQLITE)
+    open_store(settings).close()  # checked, and any interrupted publish finished
+    try:
+        with exclusive(settings.data / PUBLISH_LOCK):
+            manifest = backup(path, settings.content, dest, version("pmo-kb"))
+    except BackupError as error:
+        fail(str(error))
+    numbers = ", ".join(f"{n} {name}" for name, n in manifest["counts"].items())
+    click.echo(f"backup written to {dest}: {numbers}; {manifest['files']} content files")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the existing database and content folder (kept beside as *.before-restore-*).",
+)
+@with_settings
+def restore_command(settings: Settings, source: Path, force: bool) -> None:
+    """Restore a backup made by `kb backup` (a folder or .tar.gz), then rebuild the indexes.
+
+    The backup is checked first (manifest, PRAGMA quick_check); the database and the content
+    folder are written beside their targets and renamed into place. Stop `kb serve` first."""
+    import tempfile
+
+    from kb.store.backup import BackupError, restore, unpack, verify
+    from kb.store.integrity import sqlite_file
+    from kb.store.locks import PUBLISH_LOCK, SERVER_LOCK, exclusive, held_elsewhere
+
+    path = sqlite_file(settings.db_url)
+    if path is None:
+        fail(*NOT_SQLITE)
+    if held_elsewhere(settings.data / SERVER_LOCK):
+        fail(
+            f"a `kb serve` is running on {settings.data}; a restore under it would be lost",
+            "stop the server, then run `kb restore` again",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".restore-", dir=path.parent) as work:
+        try:
+            folder = unpack(source, Path(work))
+            manifest = verify(folder)
+        except BackupError as error:
+            fail(str(error))
+        content = settings.content
+        if not force and (path.exists() or (content.is_dir() and any(content.iterdir()))):
+            fail(
+                f"restoring replaces the database {path} and the content folder {content}",
+                "pass --force to do it (what is there now is kept beside, named "
+                "*.before-restore-<time>)",
+            )
+        with exclusive(settings.data / PUBLISH_LOCK):
+            kept = restore(folder, manifest, path, content)
+    numbers = ", ".join(f"{n} {name}" for name, n in manifest["counts"].items())
+    click.echo(
+        f"restored the backup of {manifest['created']} (pmo-kb {manifest['version']}): {numbers}"
+    )
+    for old in kept:
+        if not old.name.endswith(("-wal", "-shm")):
+            click.echo(f"  what was there before is kept at {old}")
+    from search.embedders import EmbedderPool
+    from search.service import ingest_and_index
+
+    database = open_store(settings)
+    pool = EmbedderPool(settings.embedders, settings.threads)
+    _, index = ingest_and_index(settings, database, pool, True, progress("ingest"), bar)
+    click.echo(f"indexes rebuilt: generation {index.generation}")
 
 
 @main.group()

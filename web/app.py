@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
 from kb.settings import Settings
+from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
 from search.service import finish_interrupted_publishes, open_searcher
 from web.auth import reader_access
@@ -38,7 +39,8 @@ def create_app(settings: Settings) -> FastAPI:
             logging.getLogger("uvicorn.error").warning("%s", outcome)
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
-        yield {"settings": settings, "database": database, "searcher": searcher}
+        with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
+            yield {"settings": settings, "database": database, "searcher": searcher}
         database.close()
 
     app = FastAPI(
