@@ -8,7 +8,9 @@ from typing import Any
 
 from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from ingest.sections import split_sections
+from kb.content.ids import id_problem
 from kb.content.language import detect_lang
+from kb.content.markdown.bounds import TooComplex
 from kb.content.markdown.parser import inline_text, parse
 from kb.content.meta import LessonMeta, Meta, ModuleMeta, NoMeta, QuizItem, StepMeta, TemplateMeta
 from kb.content.model import Document
@@ -78,13 +80,25 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
     if fields is None and not strict:
         fields, issues = _lenient(data, schema, issues)
     problems = [_to_problem(rel, front, issue) for issue in issues]
+    try:
+        tokens = parse(front.body)
+    except TooComplex as error:
+        line = front.body_line + error.line - 1
+        return BuildResult(None, [*problems, Problem(rel, line, error.message, error.hint)])
     if fields is None:
         if schema == "lesson":  # report missing sections too, so one check shows everything
-            problems.extend(lesson_problems(rel, parse(front.body), front))
+            problems.extend(lesson_problems(rel, tokens, front))
         return BuildResult(None, problems)
-    tokens = parse(front.body)
     title = fields.title or _first_heading(tokens) or rel.rsplit("/", 1)[-1].removesuffix(".md")
     doc_id = fields.id or _derived_id(rel, context, is_step)
+    if not fields.id and (bad_id := id_problem(doc_id)):
+        problem = Problem(
+            rel,
+            1,
+            f"the id '{doc_id[:60]}' taken from the file's path is not valid: {bad_id}",
+            "rename the file, or give the document an `id:` in its front-matter",
+        )
+        return BuildResult(None, [*problems, problem])
     body_text = front.body
     sections = split_sections(tokens, title, front.body_line)
     document = Document(

@@ -11,6 +11,7 @@ import yaml
 
 from ingest.build import BuildContext, build_document
 from ingest.frontmatter import FrontMatterError, split_front_matter
+from ingest.reader import file_too_large
 from kb.content.paths import UnsafePath, path_for
 from kb.content.problems import Problem, Severity
 
@@ -157,9 +158,14 @@ def field_lines(text: str) -> tuple[dict[int, str], int]:
     return mapping, 1
 
 
-def check(text: str, rel: str | None = None) -> Check:
-    """Validate file text with the same schema as `kb check`, grouping problems by form field."""
+def check(text: str, rel: str | None = None, max_bytes: int | None = None) -> Check:
+    """Validate file text with the same schema as `kb check`, grouping problems by form field.
+
+    With max_bytes (the file limit ingest applies), a longer text gets only that problem."""
     rel = rel or rel_for(text)
+    size = len(text.encode("utf-8"))
+    if max_bytes is not None and size > max_bytes:
+        return Check({"body": [file_too_large(rel, size, max_bytes)]}, rel)
     result = build_document(rel, text, BuildContext())
     problems = list(result.problems)
     data = {}

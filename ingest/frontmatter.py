@@ -31,6 +31,7 @@ class FrontMatter:
 
 
 DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+MAX_YAML_DEPTH = 32  # PyYAML recurses per level: refuse before it is slow or overflows
 
 
 class FrontMatterError(Exception):
@@ -62,9 +63,25 @@ def split_front_matter(text: str, rel: str) -> FrontMatter:
 def _parse_yaml(
     yaml_text: str, rel: str, first_line: int
 ) -> tuple[dict[str, Any], dict[tuple[str | int, ...], int]]:
+    deep = _too_deep_line(yaml_text)
+    if deep is not None:
+        raise FrontMatterError(
+            Problem(
+                rel,
+                first_line + deep,
+                f"the front-matter nests '[' and '{{' more than {MAX_YAML_DEPTH} deep",
+                "write lists and mappings with at most a few levels",
+            )
+        )
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(yaml_text)
+    except RecursionError:
+        raise FrontMatterError(
+            Problem(
+                rel, first_line, "the front-matter is nested too deeply", "flatten its structure"
+            )
+        ) from None
     except (yaml.YAMLError, ValueError, TypeError) as error:
         # PyYAML raises ValueError for impossible dates such as 2025-02-30
         mark = getattr(error, "problem_mark", None)
@@ -92,6 +109,20 @@ def _parse_yaml(
     key_lines: dict[tuple[str | int, ...], int] = {}
     _collect_lines(node, (), first_line, key_lines)
     return {str(key): value for key, value in data.items()}, key_lines
+
+
+def _too_deep_line(yaml_text: str) -> int | None:
+    """Return the line (from 0) where flow brackets nest over MAX_YAML_DEPTH, else None."""
+    depth = 0
+    for index, line in enumerate(yaml_text.split("\n")):
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return index
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
 
 
 def _line_of_bad_value(yaml_text: str, message: str) -> int:

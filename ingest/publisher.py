@@ -51,8 +51,8 @@ class Publisher:
         """Return where rel is in the content folder, or raise PublishError for an unsafe path."""
         try:
             return resolve_inside(self.root, rel)
-        except UnsafePath as error:
-            raise PublishError(str(error)) from None
+        except (UnsafePath, OSError) as error:  # OSError: e.g. a file name too long for the disk
+            raise PublishError(f"cannot publish at {rel[:200]}: {error}") from None
 
 
 def write_atomic(target: Path, data: bytes, pause: str = "") -> None:

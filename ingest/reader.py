@@ -19,15 +19,18 @@ def read_bytes(path: Path, rel: str, max_bytes: int) -> bytes:
     """Return the file's bytes, refusing files over the size limit."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise ReadError(
-            Problem(
-                rel,
-                1,
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-                "split it into smaller documents, or raise KB_MAX_FILE_BYTES",
-            )
-        )
+        raise ReadError(file_too_large(rel, size, max_bytes))
     return path.read_bytes()
+
+
+def file_too_large(rel: str, size: int, max_bytes: int) -> Problem:
+    """Return the problem of a document over the file limit (ingest and the editor share it)."""
+    return Problem(
+        rel,
+        1,
+        f"the document is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+        "split it into smaller documents, or raise KB_MAX_FILE_BYTES",
+    )
 
 
 def decode_markdown(raw: bytes, rel: str) -> str:

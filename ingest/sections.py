@@ -10,12 +10,12 @@ from markdown_it.token import Token
 
 from kb.content.language import estimate_tokens
 from kb.content.markdown.parser import inline_text
+from kb.content.markdown.rawtext import drop_hidden
 from kb.content.model import Section
 
 SPLIT_LEVEL = 3  # headings h1..h3 start a new section; deeper ones stay inside
 MAX_CHUNK_TOKENS = 220
-TAG = re.compile(r"<[^>]*>")
-HIDDEN_HTML = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.S | re.I)
+TAG = re.compile(r"<[^<>]*>")  # no '<' inside: one short scan per '<', never quadratic
 SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s*")
 
 
@@ -31,7 +31,7 @@ class _Draft:
 
 def html_to_text(fragment: str) -> str:
     """Return the visible text of an HTML fragment (tags, comments and scripts removed)."""
-    return " ".join(html.unescape(TAG.sub(" ", HIDDEN_HTML.sub(" ", fragment))).split())
+    return " ".join(html.unescape(TAG.sub(" ", drop_hidden(fragment))).split())
 
 
 def split_sections(tokens: list[Token], title: str, first_line: int) -> list[Section]:

@@ -1,4 +1,5 @@
-"""Local accounts: argon2-hashed passwords, roles, and sign-in throttling after repeated failures."""
+"""Local accounts: argon2-hashed passwords, roles, sign-in (throttled by kb.signin_throttle) and
+ending an account's sessions (kb.sessions) when its password or role changes."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kb import sessions, signin_throttle
 from kb.store.audit import record_event
 from kb.store.database import Base, Database, utcnow
 
-MAX_FAILURES = 5
-LOCKOUT = dt.timedelta(minutes=5)
+# Checked when the name has no account, so that the answer takes as long as a real check.
+DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$EX6lTWw00JzGJFMmIolhNw$nLWb0+oHJPRoBZnj5vLPAabCSIKtEADYTpNxhCiHye4"
 USERNAME = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD = 8
 
@@ -41,6 +43,7 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # unused since throttling moved to kb.signin_throttle; kept so existing databases still insert
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -69,7 +72,7 @@ class AccountError(Exception):
 
 
 class SignInThrottled(AccountError):
-    """Too many failed sign-ins for this account; try again later."""
+    """Too many failed sign-ins for this name from this address; try again later."""
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many failed sign-ins. Try again in {retry_after // 60 + 1} minutes.")
@@ -117,18 +120,19 @@ def create_user(
 
 
 def set_password(database: Database, username: str, password: str) -> None:
-    """Change an account's password (and lift any sign-in lock)."""
+    """Change an account's password: every session of it ends, any sign-in wait is lifted."""
     _check_password(password)
     with database.session() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise AccountError(f"No account is called '{username}'.")
         row.password_hash = _hasher().hash(password)
-        row.failed_logins, row.locked_until = 0, None
+        sessions.end_all(session, row.id)
+        signin_throttle.clear(session, username)
 
 
 def set_role(database: Database, username: str, role: str, actor: str = "cli") -> None:
-    """Change an account's role (recorded in the audit log)."""
+    """Change an account's role (recorded in the audit log); every session of it ends."""
     if role not in {r.value for r in Role}:
         raise AccountError(f"Unknown role '{role}': use learner, curator or admin.")
     with database.session() as session:
@@ -136,50 +140,57 @@ def set_role(database: Database, username: str, role: str, actor: str = "cli") -
         if row is None:
             raise AccountError(f"No account is called '{username}'.")
         row.role = role
+        sessions.end_all(session, row.id)
         record_event(session, actor, "role_change", username, f"role={role}")
 
 
-def authenticate(database: Database, username: str, password: str) -> User | None:
-    """Return the user for correct credentials, None otherwise; locks after repeated failures."""
+def authenticate(
+    database: Database, username: str, password: str, address: str = ""
+) -> User | None:
+    """Return the user for correct credentials, None otherwise; throttled per (name, address).
+
+    A name without an account goes through the same steps (a check against a dummy hash, the
+    same failure count), so neither the answer nor its timing tells which names exist.
+    """
     now = utcnow()
+    with database.reading() as session:
+        wait = signin_throttle.wait_seconds(session, username, address, now)
+        row = None if wait else session.scalar(select(UserRow).where(UserRow.username == username))
+        stored, user = (row.password_hash, _user(row)) if row else (DUMMY_HASH, None)
+    if wait:
+        raise SignInThrottled(wait)
+    try:
+        ok = _hasher().verify(stored, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    with database.session() as session:
+        if ok:
+            signin_throttle.clear(session, username, address)
+            return user
+        signin_throttle.record_failure(session, username, address, now)
+        record_event(session, username, "sign_in_failed", username, f"from {address}")
+    return None
+
+
+def sign_out_everywhere(database: Database, username: str, actor: str = "cli") -> int:
+    """End every session of an account (recorded in the audit log); return how many were open."""
     with database.session() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
-            _hasher().hash(password)  # same work as a real check: no timing oracle
-            failed = True
-        else:
-            locked = row.locked_until
-            if locked is not None and locked.replace(tzinfo=locked.tzinfo or dt.UTC) > now:
-                retry = int((locked.replace(tzinfo=locked.tzinfo or dt.UTC) - now).total_seconds())
-                raise SignInThrottled(retry)
-            try:
-                _hasher().verify(row.password_hash, password)
-                failed = False
-            except (VerificationError, InvalidHashError):
-                failed = True
-            if failed:
-                row.failed_logins += 1
-                if row.failed_logins >= MAX_FAILURES:
-                    row.locked_until = now + LOCKOUT
-                    row.failed_logins = 0
-            else:
-                row.failed_logins, row.locked_until = 0, None
-                user = _user(row)
-        if failed:
-            record_event(session, username, "sign_in_failed", username, "")
-    if failed:
-        return None
-    return user
+            raise AccountError(f"No account is called '{username}'.")
+        ended = sessions.end_all(session, row.id)
+        record_event(session, actor, "sign_out_everywhere", username, f"{ended} sessions")
+    return ended
 
 
 def get_user(database: Database, user_id: int) -> User | None:
     """Return the user with this id, or None."""
-    with database.session() as session:
+    with database.reading() as session:
         row = session.get(UserRow, user_id)
         return _user(row) if row else None
 
 
 def list_users(database: Database) -> list[User]:
     """Return every account, by username."""
-    with database.session() as session:
+    with database.reading() as session:
         return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]

@@ -3,7 +3,7 @@ register with `Base` before the tables are created. A new table module is added 
 
 from __future__ import annotations
 
-from kb import accounts
+from kb import accounts, sessions, signin_throttle
 from kb.curation import intents, revisions, unpublish_requests, workflow
 from kb.insights import feedback, querylog
 from kb.store import audit, tables
@@ -12,8 +12,8 @@ from kb.store.integrity import check_url
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
-    accounts, audit, certificates, feedback, intents, progress, querylog, revisions, tables,
-    unpublish_requests, workflow,
+    accounts, audit, certificates, feedback, intents, progress, querylog, revisions, sessions,
+    signin_throttle, tables, unpublish_requests, workflow,
 )  # fmt: skip
 
 

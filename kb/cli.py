@@ -201,6 +201,8 @@ def search(
         response = searcher.search(request)
     except LookupError as error:
         fail(str(error))
+    finally:
+        searcher.close()
     if as_json:
         click.echo(json.dumps(response.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -590,7 +592,7 @@ def user_passwd(settings: Settings, username: str) -> None:
         set_password(open_store(settings), username, read_password())
     except AccountError as error:
         fail(str(error))
-    click.echo(f"password changed for {username}")
+    click.echo(f"password changed for {username} (signed out everywhere)")
 
 
 @user.command("role")
@@ -605,7 +607,21 @@ def user_role(settings: Settings, username: str, role: str) -> None:
         set_role(open_store(settings), username, role)
     except AccountError as error:
         fail(str(error))
-    click.echo(f"{username} is now {role}")
+    click.echo(f"{username} is now {role} (signed out everywhere)")
+
+
+@user.command("signout")
+@click.argument("username")
+@with_settings
+def user_signout(settings: Settings, username: str) -> None:
+    """End every session of an account at once (sign out everywhere)."""
+    from kb.accounts import AccountError, sign_out_everywhere
+
+    try:
+        ended = sign_out_everywhere(open_store(settings), username)
+    except AccountError as error:
+        fail(str(error), "`kb user list` shows the accounts")
+    click.echo(f"{username} is signed out everywhere ({ended} sessions ended)")
 
 
 @main.command("config")

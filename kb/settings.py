@@ -34,11 +34,26 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
+    query_cache: int = Field(
+        4096,
+        description="Recent queries whose vectors and keyword hits each process keeps (0: none).",
+    )
     workers: int = Field(
         1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
     )
     secret_key: str = Field(
-        "", description="Key that signs session cookies; empty means one generated in data/."
+        "", description="Key that signs the forms' CSRF tokens; empty means one generated in data/."
+    )
+    https: bool = Field(
+        False,
+        description="The site is served over HTTPS (directly or behind a TLS proxy): cookies get "
+        "Secure and responses Strict-Transport-Security.",
+    )
+    session_idle_hours: int = Field(
+        72, ge=1, description="A sign-in ends after this many hours without a request."
+    )
+    session_days: int = Field(
+        14, ge=1, description="A sign-in ends this many days after it started, however active."
     )
     anonymous_read: bool = Field(
         True, description="Let visitors search and read without signing in."

@@ -8,10 +8,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -107,13 +108,14 @@ def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> di
 
 
 def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
-    """Query latency per mode over the corpus, query embedding included."""
-    settings = Settings(content=corpus, data=data, embedders=pool.names)
+    """Query latency per mode over the corpus, query embedding included (no query caches:
+    every round pays for the models and the index)."""
+    settings = Settings(content=corpus, data=data, embedders=pool.names, query_cache=0)
     database = open_database(settings.db_url)
     report, _ = ingest_and_index(settings, database, pool)
     searcher = open_searcher(settings, database, pool)
     searcher.warm_up()
-    result = {"sections": report.sections}
+    result: dict = {"sections": report.sections, "query_cache": 0}
     for mode in MODES:
         samples = []
         for _ in range(rounds):
@@ -126,45 +128,106 @@ def measure_queries(corpus: Path, data: Path, pool: EmbedderPool, rounds: int, l
     return result
 
 
-def measure_server(corpus: Path, data: Path, names: list[str], log: Log, workers: int = 1) -> dict:
-    """Start `kb serve`, load /api/search with 1 and 20 clients, read the peak RSS."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def measure_server(
+    corpus: Path, data: Path, names: list[str], log: Log, workers: int = 1, query_cache: int = 4096
+) -> dict:
+    """Start `kb serve`; time single requests, then load it with wrk (50 connections, mixed
+    zh/en queries) on /api/search and the search page; read the peak RSS."""
+    port = _free_port()
     env = {**os.environ, "KB_CONTENT": str(corpus), "KB_DATA": str(data),
-           "KB_EMBEDDERS": json.dumps(names)}  # fmt: skip
+           "KB_EMBEDDERS": json.dumps(names), "KB_QUERY_CACHE": str(query_cache)}  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/api/search"
+    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url, params={"q": "risk"}, timeout=5)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        result: dict = {}
-        for clients in (1, 20):
-            queries = QUERIES * (2 if clients == 1 else 5)
-            with httpx.Client() as client, ThreadPoolExecutor(clients) as pool:
-                samples = list(pool.map(lambda q, c=client: _timed_get(c, url, q), queries))
-            result[f"http_{clients}_clients"] = percentiles(samples)
-            log(
-                f"HTTP /api/search, {workers} worker(s), {clients} clients: "
-                f"{result[f'http_{clients}_clients']}"
-            )
+        _wait_until_serving(f"{base}/api/search")
+        result: dict = {"workers": workers, "query_cache": query_cache}
+        with httpx.Client() as client:
+            samples = [_timed_get(client, f"{base}/api/search", q) for q in QUERIES * 2]
+        result["http_1_client"] = percentiles(samples)
+        queries = load_queries()
+        for name, path in (("api", "/api/search"), ("page", "/search")):
+            result[f"wrk_{name}"] = run_wrk(base, path, queries, connections=50, seconds=20)
+            log(f"{workers} worker(s), cache {query_cache}, {path}: {result[f'wrk_{name}']}")
         result["serving_peak_rss_mb"] = round(_peak_rss_kb(process.pid) / 1024, 1)
         return result
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=30)
+
+
+def load_queries() -> list[str]:
+    """Return the load mix: the judged sets' questions (zh and en) when the checkout has them."""
+    queries = list(QUERIES)
+    judged = Path(__file__).resolve().parent.parent / "tests" / "judged"
+    for path in sorted(judged.glob("*/queries.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                queries.append(json.loads(line)["text"])
+    return queries
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %%d, "seconds": %%.2f, "p50_ms": %%.1f, '
+    .. '"p95_ms": %%.1f, "p99_ms": %%.1f, "socket_errors": %%d, "non_2xx": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def run_wrk(base: str, path: str, queries: list[str], connections: int, seconds: int) -> dict:
+    """Load a URL with wrk (a C load generator, so it does not eat the server's cores)."""
+    if shutil.which("wrk") is None:
+        return {"error": "wrk is not installed: apt-get install wrk (Debian), then rerun"}
+    paths = ", ".join(f'"{path}?q={quote(q)}"' for q in queries)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % paths)
+    try:
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "-s", script.name, base],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    result["requests_per_second"] = round(result["requests"] / result["seconds"], 1)
+    result["connections"] = connections
+    return result
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, params={"q": "risk"}, timeout=5)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the server did not answer {url} within 180 s")
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -195,6 +258,9 @@ def run_bench(source: Path, work: Path, pool: EmbedderPool, rounds: int, log: Lo
     results["ingest"] = measure_ingest(source, work / "data-ingest", pool, log)
     results["queries_1k"] = measure_queries(small, work / "data-1k", pool, rounds, log)
     results["queries_10k"] = measure_queries(large, work / "data-10k", pool, rounds, log)
-    results["server_10k"] = measure_server(large, work / "data-10k", pool.names, log)
-    results["server_10k_2_workers"] = measure_server(large, work / "data-10k", pool.names, log, 2)
+    for workers in (1, 2):
+        for cache in (4096, 0):
+            results[f"server_10k_{workers}w_cache{cache}"] = measure_server(
+                large, work / "data-10k", pool.names, log, workers, cache
+            )
     return results

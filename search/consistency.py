@@ -53,7 +53,7 @@ def _interrupted(database: Database) -> list[Problem]:
 
 
 def _files_and_catalog(database: Database, root: Path, max_bytes: int) -> list[Problem]:
-    with database.session() as session:
+    with database.reading() as session:
         known = catalog.entries(session)
     loaded = load_content(root, max_bytes, known)
     problems = []
@@ -79,7 +79,7 @@ def _files_and_catalog(database: Database, root: Path, max_bytes: int) -> list[P
 
 def _workflow_and_files(database: Database, root: Path) -> list[Problem]:
     problems = []
-    with database.session() as session:
+    with database.reading() as session:
         known = {entry.id: entry for entry in catalog.entries(session).values()}
     for state in workflow.states(database, *Status):
         on_disk = bool(state.path) and (root / state.path).is_file()
@@ -111,7 +111,7 @@ def _workflow_and_files(database: Database, root: Path) -> list[Problem]:
 def _catalog_and_index(
     database: Database, store: GenerationStore, embedders: list[str]
 ) -> list[Problem]:
-    with database.session() as session:
+    with database.reading() as session:
         rows = session.execute(select(SectionRow.id, SectionRow.doc_id, SectionRow.text_hash))
         wanted = {sid: (doc_id, digest) for sid, doc_id, digest in rows}
     current = store.current()

@@ -149,7 +149,7 @@ def run_eval(
             )
     store = GenerationStore(work / "indexes")
     sync_indexes(database, store, pool.names, pool.get, progress=embed_progress)
-    searcher = Searcher(database, store, pool.all(), weights)
+    searcher = Searcher(store, pool.all(), weights)
     judged = [qid for qid in data.qrels if qid in data.queries]
     groups = query_groups(data, judged, document_languages(database))
     results: dict[str, dict] = {}

@@ -8,18 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import select
 
 from kb.store.database import Database
+from kb.store.tables import DocumentRow
 from search.embedders import Embedder, safe_name
 from search.embedding_cache import embed_with_cache
 from search.generations import Generation, GenerationStore
+from search.glossary import GLOSSARY_TAG, Glossary, built_in_pairs, parse_glossary
 from search.keyword import SCHEMA_VERSION, KeywordIndex
-from search.records import SectionRecord, load_records
+from search.records import SectionRecord, load_records, save_records
 from search.spelling import vocabulary
 from search.vectors import VectorIndex
 
 KEYWORD_FOLDER = "keyword"
 VOCABULARY_FILE = "vocabulary.json"
+RECORDS_FILE = "records.jsonl"
+GLOSSARY_FILE = "glossary.json"
 EmbedderProvider = Callable[[str], Embedder]
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
@@ -60,9 +65,12 @@ def sync_indexes(
             current is not None
             and current.manifest.get("embedders") == embedder_names
             and current.manifest.get("keyword_schema") == SCHEMA_VERSION
+            and (current.folder / RECORDS_FILE).is_file()
         )
+        glossary = glossary_of(database)
         rebuild = full or current is None or not same_models
-        if not rebuild and current.sections == wanted:
+        same_glossary = current is not None and current.manifest.get("glossary") == glossary.digest
+        if not rebuild and current.sections == wanted and same_glossary:
             return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
         old = {} if rebuild else current.sections
         removed = [sid for sid, digest in old.items() if wanted.get(sid) != digest]
@@ -74,6 +82,8 @@ def sync_indexes(
             KeywordIndex.updated_copy(
                 current.folder / KEYWORD_FOLDER, folder / KEYWORD_FOLDER, removed, added
             ).close()
+        save_records(records, folder / RECORDS_FILE)
+        glossary.save(folder / GLOSSARY_FILE)
         (folder / VOCABULARY_FILE).write_text(
             json.dumps(vocabulary(f"{r.title} {r.heading} {r.text}" for r in records)),
             encoding="utf-8",
@@ -85,12 +95,28 @@ def sync_indexes(
             "sections": {str(sid): digest for sid, digest in wanted.items()},
             "embedders": embedder_names,
             "keyword_schema": SCHEMA_VERSION,
+            "glossary": glossary.digest,
             "created": time.time(),
         }
         generation: Generation = store.publish(folder, manifest)
     return IndexReport(
         generation.name, len(added), len(removed), embedded, time.perf_counter() - started, rebuild
     )
+
+
+def glossary_of(database: Database) -> Glossary:
+    """Return the built-in glossary plus the term pairs of published documents tagged `glossary`."""
+    with database.reading() as session:
+        tagged = [
+            doc_id
+            for doc_id, tags in session.execute(
+                select(DocumentRow.id, DocumentRow.tags).where(DocumentRow.status == "published")
+            )
+            if GLOSSARY_TAG in {str(tag).lower() for tag in tags or ()}
+        ]
+        bodies = session.scalars(select(DocumentRow.body).where(DocumentRow.id.in_(tagged)))
+        curated = [pair for body in bodies for pair in parse_glossary(body)]
+    return Glossary(built_in_pairs() + curated)
 
 
 def _write_vectors(

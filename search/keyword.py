@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from whoosh import index, scoring
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 
 from search.analyzer import analyzer, query_terms
+from search.lru import LRUCache
 from search.records import SectionRecord
+from search.term_scores import TermScores
 
 # Unfielded query terms search `content` only (it already holds title, headings and tags):
 # searching the other fields too made the matcher tree 4× larger for no measured gain
@@ -28,7 +32,8 @@ from search.records import SectionRecord
 FIELD_BOOSTS = {"content": 1.0}
 PHRASE_BOOST = 1.0
 PHRASE_MAX_TERMS = 4
-SYNTAX = re.compile(r'["():*?~^]|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
+# query syntax; a question mark that ends a word is punctuation, not a wildcard
+SYNTAX = re.compile(r'["():*~^]|\?(?=\w)|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 SCHEMA_VERSION = 3  # bump when the index layout changes: the next sync rebuilds
 FILTER_FIELDS = {"kind", "lang", "status", "phase", "area", "tag"}
 
@@ -89,25 +94,38 @@ class KeywordHit:
     score: float
 
 
+FILTER_CACHE_SIZE = 256
+GENERIC_FLOOR = 20  # sections: below this many, no term counts as too common
+
+
 class KeywordIndex:
     """A whoosh index in one folder; open it, query it, or write a changed copy of it."""
 
-    def __init__(self, folder: Path, ix: index.Index) -> None:
+    def __init__(self, folder: Path, ix: index.Index, cache_size: int = 0) -> None:
         self.folder = folder
         self._ix = ix
+        self._hits = LRUCache(cache_size)  # safe: an open index never changes
         self._searcher = ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        # whoosh's readers share file positions: two threads reading postings at once got each
+        # other's bytes (zlib "truncated stream" under 50 connections), so one reads at a time
+        self._lock = threading.Lock()
         fields = list(FIELD_BOOSTS)
         self._parser = MultifieldParser(
             fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
         )
         self._sid_of_docnum: dict[int, int] | None = None
+        # filter → the set of matching document numbers: the index never changes once open, and
+        # rebuilding the set of all published sections took a fifth of each query's time
+        self._filter_docs: dict[tuple, tuple[set[int], np.ndarray]] = {}
+        self._scores = TermScores(self._searcher, self._lock)
 
     def _sids(self) -> dict[int, int]:
         """Map whoosh document numbers to section ids (read once; stored fields are slow)."""
         if self._sid_of_docnum is None:
-            self._sid_of_docnum = {
-                docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
-            }
+            with self._lock:
+                self._sid_of_docnum = {
+                    docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
+                }
         return self._sid_of_docnum
 
     @classmethod
@@ -122,9 +140,9 @@ class KeywordIndex:
         return cls(folder, ix)
 
     @classmethod
-    def open(cls, folder: Path) -> KeywordIndex:
+    def open(cls, folder: Path, cache_size: int = 0) -> KeywordIndex:
         """Open an existing index."""
-        return cls(folder, index.open_dir(str(folder)))
+        return cls(folder, index.open_dir(str(folder)), cache_size)
 
     @classmethod
     def updated_copy(
@@ -141,9 +159,34 @@ class KeywordIndex:
         writer.commit()
         return cls(folder, ix)
 
+    def _filter(self, filters: dict[str, list[str]]) -> tuple[set[int], np.ndarray] | None:
+        """Return the document numbers passing the filters as a set and as a mask (None: no
+        filter), cached per filter."""
+        key = tuple(sorted((facet, tuple(sorted(values))) for facet, values in filters.items()))
+        cached = self._filter_docs.get(key)
+        if cached is None:
+            query = filter_to_query(filters)
+            if query is None:
+                return None
+            with self._lock:
+                docs = set(self._searcher.docs_for_query(query))
+            mask = np.zeros(self._searcher.doc_count_all(), dtype=bool)
+            mask[list(docs)] = True
+            if len(self._filter_docs) >= FILTER_CACHE_SIZE:
+                self._filter_docs.clear()
+            cached = self._filter_docs[key] = (docs, mask)
+        return cached
+
+    def specific(self, terms: tuple[str, ...], max_share: float) -> list[str]:
+        """Keep the terms (words or phrases) that are not everywhere: found in at most this share
+        of the sections (a small index keeps everything: there, nothing is everywhere yet)."""
+        limit = max(max_share * self._scores.size, GENERIC_FLOOR)
+        return [term for term in terms if self._scores.holding(query_terms(term)) <= limit]
+
     def close(self) -> None:
         """Release the searcher's open files."""
-        self._searcher.close()
+        with self._lock:
+            self._searcher.close()
 
     def parse(self, text: str) -> Query:
         """Parse user query syntax (AND/OR/NOT, quotes, field:); fall back to plain terms."""
@@ -163,39 +206,68 @@ class KeywordIndex:
         The phrase clauses rank documents where the words stand together (风险管理, risk register)
         above those where they are merely both present, like edismax's phrase fields.
         """
-        terms = query_terms(text)
-        if not terms:
-            return NullQuery
-        clauses: list[Query] = [
-            Term(field, term, boost=boost)
-            for term in terms
-            for field, boost in FIELD_BOOSTS.items()
-        ]
-        chunks = text.split()
-        for words in [terms] if len(chunks) == 1 else [query_terms(c) for c in chunks] + [terms]:
-            if 1 < len(words) <= PHRASE_MAX_TERMS:
-                clauses += [
-                    Phrase(field, words, boost=boost * PHRASE_BOOST)
-                    for field, boost in FIELD_BOOSTS.items()
-                ]
-        return Or(clauses)
+        terms, phrases = plain_clauses(text)
+        clauses: list[Query] = [Term(field, term, boost=boost) for field, term, boost in terms]
+        clauses += [Phrase(field, words, boost=boost) for field, words, boost in phrases]
+        return Or(clauses) if clauses else NullQuery
+
+    def _plain_parts(self, text: str) -> list:
+        terms, phrases = plain_clauses(text)
+        parts = [self._scores.term(field, term, boost) for field, term, boost in terms]
+        return parts + [self._scores.phrase(field, words, boost) for field, words, boost in phrases]
 
     def search(
         self, text: str, filters: dict[str, list[str]] | None = None, limit: int = 100
     ) -> list[KeywordHit]:
         """Return the best sections for a query, with filters applied inside the search."""
+        key = (
+            text,
+            tuple(sorted((f, tuple(sorted(v))) for f, v in (filters or {}).items())),
+            limit,
+        )
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._search(text, filters, limit)
+            self._hits.put(key, hits)
+        return hits
+
+    def _search(
+        self, text: str, filters: dict[str, list[str]] | None, limit: int
+    ) -> list[KeywordHit]:
+        allowed = self._filter(filters or {})
+        sids = self._sids()
+        if not SYNTAX.search(text):  # plain words: the same BM25 sum, from cached term scores
+            top = self._scores.top(self._plain_parts(text), allowed and allowed[1], limit)
+            return [KeywordHit(sids[docnum], score) for score, docnum in top]
         query = self.parse(text)
         if query is NullQuery:
             return []
-        filter_query = filter_to_query(filters or {})
-        try:
-            results = self._searcher.search(query, limit=limit, filter=filter_query)
-        except Exception:
-            results = self._searcher.search(
-                self.plain_query(text), limit=limit, filter=filter_query
-            )
-        sids = self._sids()
-        return [KeywordHit(sids[docnum], float(score)) for score, docnum in results.top_n]
+        docs = allowed[0] if allowed else None
+        with self._lock:
+            try:
+                results = self._searcher.search(query, limit=limit, filter=docs)
+            except Exception:
+                results = self._searcher.search(self.plain_query(text), limit=limit, filter=docs)
+            top = list(results.top_n)
+        return [KeywordHit(sids[docnum], float(score)) for score, docnum in top]
+
+
+def plain_clauses(
+    text: str,
+) -> tuple[list[tuple[str, str, float]], list[tuple[str, list[str], float]]]:
+    """Return the (field, term, boost) and (field, words, boost) clauses of a plain query."""
+    terms = query_terms(text)
+    if not terms:
+        return [], []
+    term_clauses = [(field, term, boost) for term in terms for field, boost in FIELD_BOOSTS.items()]
+    phrase_clauses = []
+    chunks = text.split()
+    for words in [terms] if len(chunks) == 1 else [query_terms(c) for c in chunks] + [terms]:
+        if 1 < len(words) <= PHRASE_MAX_TERMS:
+            phrase_clauses += [
+                (field, list(words), boost * PHRASE_BOOST) for field, boost in FIELD_BOOSTS.items()
+            ]
+    return term_clauses, phrase_clauses
 
 
 def _not_means_and_not(query: Query) -> Query:

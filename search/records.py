@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +41,10 @@ class SectionRecord:
     areas: tuple[str, ...]
     tags: tuple[str, ...]
     anchor: str = ""
+    level: int = 0
+    path: str = ""
+    summary: str = ""
+    translation_of: str | None = None
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this section's values of a facet (phase, area and tag have several)."""
@@ -75,6 +81,10 @@ def load_records(session: Session) -> list[SectionRecord]:
             DocumentRow.areas,
             DocumentRow.tags,
             SectionRow.anchor,
+            SectionRow.level,
+            DocumentRow.path,
+            DocumentRow.summary,
+            DocumentRow.translation_of,
         )
         .join(DocumentRow, DocumentRow.id == SectionRow.doc_id)
         .order_by(SectionRow.id)
@@ -95,6 +105,29 @@ def load_records(session: Session) -> list[SectionRecord]:
             areas=tuple(row[11] or ()),
             tags=tuple(str(t).lower() for t in row[12] or ()),
             anchor=row[13],
+            level=row[14],
+            path=row[15],
+            summary=row[16] or "",
+            translation_of=row[17],
         )
         for row in rows
     ]
+
+
+def save_records(records: list[SectionRecord], path: Path) -> None:
+    """Write the records an index generation was built from, so it serves them as a snapshot."""
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+
+
+def read_records(path: Path) -> list[SectionRecord]:
+    """Read records written by save_records."""
+    with open(path, encoding="utf-8") as handle:
+        return [_from_json(json.loads(line)) for line in handle if line.strip()]
+
+
+def _from_json(data: dict) -> SectionRecord:
+    for name in ("trail", "phases", "areas", "tags"):
+        data[name] = tuple(data[name])
+    return SectionRecord(**data)

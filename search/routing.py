@@ -2,6 +2,8 @@
 
 - The keyword leg runs for every query; it sees documents in the query's language (its hits in
   the other language, an English acronym in a Chinese page, still count).
+- The glossary leg runs when the query holds terms of the PMO glossary: their translations are
+  searched as keywords over the other language's documents (search.glossary).
 - An embedder that serves the query's language (`languages`) counts for every language it reads:
   for a Chinese query the multilingual leg ranks Chinese and English documents.
 - An embedder that reads the query's language but does not serve it counts only for the
@@ -16,8 +18,13 @@ from dataclasses import dataclass
 
 from kb.content.language import has_cjk
 from search.embedders import Embedder
+from search.glossary import Glossary
 
 KEYWORD = "keyword"
+GLOSSARY = "glossary"
+GLOSSARY_WEIGHT = 0.25
+# a translated term found in more sections than this share says nothing (project, 管理)
+GLOSSARY_MAX_SHARE = 0.05
 MODES = ("hybrid", "keyword", "semantic")
 
 
@@ -30,6 +37,7 @@ class Leg:
     counts_for: frozenset[str] | None  # None: every language
     sees: frozenset[str] | None
     reads: frozenset[str] | None = None  # languages its ranks are computed over (vector legs)
+    terms: tuple[str, ...] = ()  # what a translated keyword leg searches for
 
 
 def query_language(query: str) -> str:
@@ -43,12 +51,18 @@ def plan_legs(
     embedders: Mapping[str, Embedder],
     weights: Mapping[str, float],
     corpus_langs: frozenset[str] | None = None,
+    glossary: Glossary | None = None,
 ) -> list[Leg]:
     """Return the legs of a query in this mode, skipping any with no documents to rank."""
     lang = query_language(query)
     legs: list[Leg] = []
     if mode in ("hybrid", "keyword"):
         legs.append(Leg(KEYWORD, weights.get(KEYWORD, 1.0), None, frozenset({lang})))
+        other = frozenset({"en" if lang == "zh" else "zh"})
+        translated = tuple(glossary.translate(query, lang)) if glossary else ()
+        if translated and (corpus_langs is None or other & corpus_langs):
+            weight = weights.get(GLOSSARY, GLOSSARY_WEIGHT)
+            legs.append(Leg(GLOSSARY, weight, other, other, other, terms=translated))
     if mode not in ("hybrid", "semantic"):
         return legs
     serving = {name: e for name, e in embedders.items() if lang in e.languages}

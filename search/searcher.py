@@ -10,27 +10,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from kb.content.language import has_cjk
-from kb.insights.querylog import log_search
-from kb.store.database import Database
-from kb.store.tables import DocumentRow, SectionRow
+from kb.insights.querylog import QueryLog, SearchLogEntry
 from search.analyzer import query_terms
 from search.embedders import Embedder
 from search.fusion import Fused, LegRanking, language_rank, reciprocal_rank_fusion
 from search.generations import GenerationStore
-from search.indexer import KEYWORD_FOLDER, VOCABULARY_FILE, vector_file
+from search.glossary import Glossary
+from search.indexer import GLOSSARY_FILE, KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
 from search.intent import Intent, detect_intent
 from search.keyword import KeywordIndex
-from search.records import FACETS, SectionRecord, load_records
-from search.routing import KEYWORD, MODES, Leg, plan_legs, query_language
+from search.query_batching import BatchingQueryEncoder
+from search.records import FACETS, SectionRecord, read_records
+from search.routing import (
+    GLOSSARY,
+    GLOSSARY_MAX_SHARE,
+    GLOSSARY_WEIGHT,
+    KEYWORD,
+    MODES,
+    Leg,
+    plan_legs,
+    query_language,
+)
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
 
 CANDIDATES = 100
-DEFAULT_WEIGHTS = {KEYWORD: 1.0}
+DEFAULT_WEIGHTS = {KEYWORD: 1.0, GLOSSARY: GLOSSARY_WEIGHT}
 # A document of the kind the query names ("…的教训", "… template") has its score multiplied by
 # this: enough to lift a relevant lesson above guides about lessons, not to bury other kinds.
 INTENT_BOOST = 1.15
@@ -124,22 +132,24 @@ def document_url(doc_id: str, anchor: str = "") -> str:
 class LoadedGeneration:
     """The open indexes of one generation plus the per-section facet masks for filtering."""
 
-    def __init__(self, store: GenerationStore, database: Database, names: list[str]) -> None:
+    def __init__(self, store: GenerationStore, names: list[str], cache_size: int = 0) -> None:
         generation = store.current()
         if generation is None:
             raise LookupError("no search index yet: run `kb ingest` to build it")
         self.name = generation.name
-        self.keyword = KeywordIndex.open(generation.folder / KEYWORD_FOLDER)
+        self.keyword = KeywordIndex.open(generation.folder / KEYWORD_FOLDER, cache_size)
         self.vectors = {
             name: VectorIndex.load(generation.folder / vector_file(name))
             for name in names
             if (generation.folder / vector_file(name)).is_file()
         }
+        self.glossary = Glossary.load(generation.folder / GLOSSARY_FILE)
         vocabulary_path = generation.folder / VOCABULARY_FILE
         counts = json.loads(vocabulary_path.read_text("utf-8")) if vocabulary_path.is_file() else {}
         self.spelling = SpellingCorrector(counts)
-        with database.session() as session:
-            records = load_records(session)
+        # The generation's own records: search serves the snapshot the indexes were built from,
+        # whatever an ingest or a publish is doing to the catalog meanwhile.
+        records = read_records(generation.folder / RECORDS_FILE)
         self.records: dict[int, SectionRecord] = {r.sid: r for r in records}
         self.sections_of: dict[str, list[int]] = defaultdict(list)
         for record in records:
@@ -147,13 +157,11 @@ class LoadedGeneration:
         self.langs = frozenset(record.lang for record in records)
         self.lang_of: dict[str, str] = {record.doc_id: record.lang for record in records}
         self.kind_of: dict[str, str] = {record.doc_id: record.kind for record in records}
-        with database.session() as session:
-            links = session.execute(select(DocumentRow.id, DocumentRow.translation_of)).all()
         self.translation_group: dict[str, str] = {}
-        for doc_id, original in links:
-            if original:
-                self.translation_group[doc_id] = original
-                self.translation_group.setdefault(original, original)
+        for record in records:
+            if record.translation_of:
+                self.translation_group[record.doc_id] = record.translation_of
+                self.translation_group.setdefault(record.translation_of, record.translation_of)
         # translation group → {language: published document}, to show a result in the query's language
         self.published_version: dict[str, dict[str, str]] = defaultdict(dict)
         for doc_id, group in self.translation_group.items():
@@ -217,18 +225,33 @@ class Searcher:
 
     def __init__(
         self,
-        database: Database,
         store: GenerationStore,
         embedders: dict[str, Embedder],
         weights: dict[str, float] | None = None,
+        query_log: QueryLog | None = None,
+        cache_size: int = 0,
     ) -> None:
-        self.database = database
+        self.query_log = query_log
+        self.cache_size = cache_size
+        self._encoders = {
+            name: BatchingQueryEncoder(e, cache_size=cache_size) for name, e in embedders.items()
+        }
         self.store = store
         self.embedders = embedders
         self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **(weights or {})}
         self._loaded: LoadedGeneration | None = None
         self._retired: LoadedGeneration | None = None
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Write the pending query log, stop the query encoders and close the open indexes."""
+        if self.query_log is not None:
+            self.query_log.close()
+        for encoder in self._encoders.values():
+            encoder.close()
+        for loaded in (self._loaded, self._retired):
+            if loaded is not None:
+                loaded.close()
 
     def warm_up(self) -> None:
         """Open the indexes and run each model once, so the first user does not wait."""
@@ -247,7 +270,7 @@ class Searcher:
             return loaded
         with self._lock:
             if self._loaded is None or self._loaded.name != self.store.current_name():
-                fresh = LoadedGeneration(self.store, self.database, list(self.embedders))
+                fresh = LoadedGeneration(self.store, list(self.embedders), self.cache_size)
                 # Requests still running on the old generation keep using it; it is closed
                 # one swap later, when no request can hold it any more.
                 if self._retired is not None:
@@ -258,7 +281,8 @@ class Searcher:
     def plan(self, query: str, mode: str, loaded: LoadedGeneration | None = None) -> list[Leg]:
         """Pick the legs of a query and the document languages each one ranks (see routing)."""
         langs = loaded.langs if loaded is not None else None
-        return plan_legs(query, mode, self.embedders, self.weights, langs)
+        glossary = loaded.glossary if loaded is not None else None
+        return plan_legs(query, mode, self.embedders, self.weights, langs, glossary)
 
     def legs_for(self, query: str, mode: str) -> list[str]:
         """Name the legs a query in this mode runs."""
@@ -267,9 +291,9 @@ class Searcher:
     def query_vectors(self, query: str, legs: list[Leg]) -> dict[str, np.ndarray]:
         """Embed the query once for each vector leg."""
         return {
-            leg.name: self.embedders[leg.name].encode_queries([query])[0]
+            leg.name: self._encoders[leg.name].encode(query)
             for leg in legs
-            if leg.name in self.embedders
+            if leg.name in self._encoders
         }
 
     def ranked_sections(
@@ -293,6 +317,13 @@ class Searcher:
                 if query:
                     hits = loaded.keyword.search(query, filters, limit)
                     ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
+                continue
+            if leg.name == GLOSSARY:
+                leg_filters = _within_languages(filters, leg.reads, loaded.langs)
+                terms = loaded.keyword.specific(leg.terms, GLOSSARY_MAX_SHARE)
+                if query and terms and leg_filters is not None:
+                    hits = loaded.keyword.search(" ".join(terms), leg_filters, limit)
+                    ranked[GLOSSARY] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
             if leg.name not in loaded.vectors or leg.name not in vectors:
                 continue
@@ -342,8 +373,9 @@ class Searcher:
         page = groups[request.offset : request.offset + request.limit]
         hits = self._hits(text if request.snippets else None, page, loaded)
         took = (time.perf_counter() - started) * 1000
-        if request.log:
-            log_search(self.database, request.query.strip(), mode, lang, filters, len(groups), took)
+        if request.log and self.query_log is not None:
+            entry = SearchLogEntry(request.query.strip(), mode, lang, filters, len(groups), took)
+            self.query_log.record(entry)
         return SearchResponse(
             query,
             mode,
@@ -409,7 +441,7 @@ class Searcher:
                 sections = {
                     k: r for k, r in sections.items() if loaded.lang_of[k[0]] in leg.counts_for
                 }
-            weight = self.weights.get(name, 1.0)
+            weight = leg.weight
             doc_rankings.append(LegRanking(name, weight, list(docs.items()), leg.sees))
             section_rankings.append(LegRanking(name, weight, list(sections.items()), leg.sees))
         best_section: dict[str, tuple[str, str]] = {}
@@ -428,42 +460,27 @@ class Searcher:
     ) -> list[SearchHit]:
         if not page:
             return []
-        sids = [entry.sid for entry in page]
-        with self.database.session() as session:
-            sections = {
-                row.id: row
-                for row in session.scalars(select(SectionRow).where(SectionRow.id.in_(sids)))
-            }
-            docs = {
-                row.id: row
-                for row in session.scalars(
-                    select(DocumentRow).where(DocumentRow.id.in_([e.doc_id for e in page]))
-                )
-            }
         terms = set(query_terms(query)) if query else set()
         hits = []
         for entry in page:
-            doc_id, score, legs = entry.doc_id, entry.score, entry.legs
-            section, doc = sections.get(entry.sid), docs.get(doc_id)
-            if section is None or doc is None:
-                continue
+            section = loaded.records[entry.sid]
             snippet, matched = highlight(section.text, terms) if query else ("", True)
             if not matched:
                 snippet = best_sentence(section.text, query or "")
             hits.append(
                 SearchHit(
-                    id=doc_id,
-                    path=doc.path,
-                    url=document_url(doc_id, section.anchor),
+                    id=entry.doc_id,
+                    path=section.path,
+                    url=document_url(entry.doc_id, section.anchor),
                     anchor=section.anchor,
-                    title=doc.title,
+                    title=section.title,
                     heading=section.heading if section.level else "",
                     snippet=snippet,
-                    score=round(score, 6),
-                    legs=sorted(legs),
-                    kind=doc.kind,
-                    lang=doc.lang,
-                    summary=doc.summary,
+                    score=round(entry.score, 6),
+                    legs=sorted(entry.legs),
+                    kind=section.kind,
+                    lang=section.lang,
+                    summary=section.summary,
                 )
             )
         return hits
@@ -475,7 +492,8 @@ class Searcher:
         if not own:
             return []
         lang = loaded.records[own[0]].lang
-        excluded = {doc_id} | self._translations(doc_id)
+        group = loaded.translation_group.get(doc_id)
+        excluded = {doc_id} | {d for d, g in loaded.translation_group.items() if g == group}
         visibility = {"status": ["published"]}
         names = [n for n, e in self.embedders.items() if lang in e.languages] or list(
             self.embedders
@@ -499,15 +517,6 @@ class Searcher:
         legs = [Leg(name, self.weights.get(name, 1.0), None, None) for name in ranked]
         groups = _one_per_translation(self._fuse(ranked, legs, loaded), loaded, lang)[:limit]
         return self._hits("", groups, loaded)
-
-    def _translations(self, doc_id: str) -> set[str]:
-        with self.database.session() as session:
-            own = session.get(DocumentRow, doc_id)
-            linked = {own.translation_of} if own and own.translation_of else set()
-            linked |= set(
-                session.scalars(select(DocumentRow.id).where(DocumentRow.translation_of == doc_id))
-            )
-        return linked
 
 
 def _within_languages(

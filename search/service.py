@@ -7,6 +7,7 @@ from ingest.pipeline import IngestReport, Progress, ingest
 from ingest.publisher import Publisher
 from ingest.recovery import Recovered, finish_locked, recover
 from kb.curation.workflow import record_disk_removals, record_disk_revisions
+from kb.insights.querylog import QueryLog
 from kb.settings import Settings
 from kb.store.database import Database
 from search.analyzer import configure_jieba
@@ -86,7 +87,9 @@ def open_searcher(
     pool: EmbedderPool,
     weights: dict[str, float] | None = None,
 ) -> Searcher:
-    """Return a searcher over the knowledge base's serving generation with all embedders loaded."""
+    """Return a searcher over the knowledge base's serving generation with all embedders loaded;
+    its searches are logged in batches (close() writes what is pending)."""
     prepare(settings)
     weights = {**settings.leg_weights, **(weights or {})}
-    return Searcher(database, GenerationStore(settings.index_root), pool.all(), weights)
+    store = GenerationStore(settings.index_root)
+    return Searcher(store, pool.all(), weights, QueryLog(database), settings.query_cache)

@@ -11,7 +11,9 @@ from tests.search_fixtures import build_kb
 
 @pytest.fixture
 def searcher(settings, database):
-    return build_kb(settings, database)
+    searcher = build_kb(settings, database)
+    yield searcher
+    searcher.close()
 
 
 def ids(response):
@@ -107,6 +109,7 @@ def test_related_excludes_itself_and_its_translation(searcher):
 
 def test_every_search_is_logged(searcher, database):
     searcher.search(SearchRequest("变更评审流程", filters={"kind": ["guide"]}))
+    searcher.query_log.flush()  # written in batches off the request path
     with database.session() as session:
         row = session.scalars(select(SearchLogRow)).one()
     assert (row.query, row.mode, row.lang) == ("变更评审流程", "hybrid", "zh")

@@ -235,3 +235,19 @@ def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, mo
         page = client.get("/")
         assert page.status_code == 500 and "Traceback" not in page.text and "<html" in page.text
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_pages_without_a_form_set_no_csrf_cookie(client):
+    from web.cookies import CSRF
+
+    client.cookies.clear()
+    assert CSRF not in client.get("/search", params={"q": "risk"}).cookies
+    assert CSRF in client.get("/docs/lesson-vendor").cookies  # the feedback form needs one
+
+
+def test_glossary_page_in_both_languages(client):
+    english = client.get("/glossary", headers={"accept-language": "en"})
+    assert english.status_code == 200 and "risk register" in english.text
+    assert "风险登记册" in english.text and "Definition" in english.text
+    chinese = client.get("/glossary", headers={"accept-language": "zh-CN"})
+    assert "术语表" in chinese.text and "释义" in chinese.text

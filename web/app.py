@@ -10,7 +10,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
@@ -19,9 +18,12 @@ from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
 from search.service import finish_interrupted_publishes, open_searcher
 from web.auth import reader_access
+from web.body_limit import BodyLimit, body_limits, curate_form_limits
+from web.cookies import BrowserCookieMiddleware
 from web.errors import install_error_handlers
+from web.rate_limit import RateLimiter
 from web.render import make_templates
-from web.routers import api, auth, curate, documents, pages, search, training, training_api
+from web.routers import api, auth, curate, documents, pages, search, training, training_api, users
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -41,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         searcher.warm_up()
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
             yield {"settings": settings, "database": database, "searcher": searcher}
+        searcher.close()
         database.close()
 
     app = FastAPI(
@@ -53,14 +56,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.templates = make_templates()
     app.state.problems_cache = ProblemsCache()
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie="kb_session",
-        same_site="lax",
-        https_only=False,
-    )
+    app.state.secret_key = session_secret(settings)
+    app.state.feedback_limiter = RateLimiter()
+    app.add_middleware(BodyLimit, limit_for=body_limits(settings))
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)
@@ -74,7 +74,8 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     app.include_router(auth.router)
-    app.include_router(curate.router)
+    app.include_router(curate.router, form_limits=curate_form_limits(settings))
+    app.include_router(users.router)
     readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):
         app.include_router(router, dependencies=readers)

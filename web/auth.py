@@ -1,16 +1,19 @@
-"""Who is signed in: the session's user, and route guards that check sign-in and roles on the server."""
+"""Who is signed in: the session cookie translated to a user (kb.sessions keeps the sessions), and
+route guards that check sign-in and roles on the server."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 
+from kb import sessions
 from kb.accounts import Role, User, get_user
+from kb.settings import Settings
+from web.cookies import SESSION, browser_cookies
 from web.deps import get_database, get_settings
-
-SESSION_USER = "user_id"
 
 
 class SignInRequired(Exception):
@@ -21,27 +24,49 @@ class SignInRequired(Exception):
         self.next_url = next_url
 
 
+def session_lifetime(settings: Settings) -> sessions.Lifetime:
+    """Return how long sessions live under these settings."""
+    return sessions.Lifetime(
+        idle=dt.timedelta(hours=settings.session_idle_hours),
+        absolute=dt.timedelta(days=settings.session_days),
+    )
+
+
+def client_address(request: Request) -> str:
+    """Return the client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else ""
+
+
 def current_user(request: Request) -> User | None:
-    """Return the signed-in user (cached on the request), or None."""
+    """Return the user of the request's live session (cached on the request), or None."""
     if not hasattr(request.state, "user"):
-        user_id = request.session.get(SESSION_USER)
-        user = get_user(get_database(request), int(user_id)) if user_id else None
-        if user_id and user is None:
-            request.session.pop(SESSION_USER, None)
-        request.state.user = user
+        token = browser_cookies(request).get(SESSION)
+        database = get_database(request)
+        lifetime = session_lifetime(get_settings(request))
+        user_id = sessions.resolve(database, token, lifetime) if token else None
+        request.state.user = get_user(database, user_id) if user_id else None
     return request.state.user
 
 
 def sign_in(request: Request, user: User) -> None:
-    """Start a session for the user (a fresh session, so no fixation)."""
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
+    """Start a new server-side session for the user (any previous one of this browser ends)."""
+    database, settings = get_database(request), get_settings(request)
+    cookies = browser_cookies(request)
+    if cookies.get(SESSION):
+        sessions.end(database, cookies.get(SESSION))
+    lifetime = session_lifetime(settings)
+    agent = request.headers.get("user-agent", "")
+    token = sessions.start(database, user.id, lifetime, agent, client_address(request))
+    cookies.set(SESSION, token, max_age=int(lifetime.absolute.total_seconds()))
     request.state.user = user
 
 
 def sign_out(request: Request) -> None:
-    """End the session."""
-    request.session.clear()
+    """End this browser's session on the server and drop its cookie."""
+    cookies = browser_cookies(request)
+    if cookies.get(SESSION):
+        sessions.end(get_database(request), cookies.get(SESSION))
+    cookies.delete(SESSION)
     request.state.user = None
 
 

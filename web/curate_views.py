@@ -9,6 +9,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from ingest import editor
+from kb.content.ids import MAX_ID_CHARS
 from kb.content.markdown import render_html
 from kb.content.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
 
@@ -40,11 +41,12 @@ def editor_context(
     rel: str | None = None,
     message: str = "",
     checked: bool = True,
+    max_bytes: int | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """Return what the editor template shows: fields, choices, problems by field and the preview."""
     text = editor.compose(draft)
-    result = editor.check(text, rel) if checked else None
+    result = editor.check(text, rel, max_bytes) if checked else None
     return {
         "draft": draft,
         "fields": draft.fields,
@@ -54,9 +56,21 @@ def editor_context(
         "choices": CHOICES,
         "problems": result.problems if result else {},
         "has_errors": bool(result and result.has_errors),
-        "preview": render_html(draft.body),
+        "preview": preview_html(draft.body, max_bytes),
+        "max_id_chars": MAX_ID_CHARS,
         **extra,
     }
+
+
+def preview_html(body: str, max_bytes: int | None) -> str:
+    """Return the rendered preview of a body, or a notice when it is over the file limit."""
+    size = len(body.encode("utf-8"))
+    if max_bytes is not None and size > max_bytes:
+        return (
+            f'<p class="render-error">No preview: the text is {size:,} bytes, over the limit '
+            f"of {max_bytes:,} bytes.</p>"
+        )
+    return render_html(body)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator
 
 from ingest.publish import Publisher
+from kb.content.ids import require_id
 from kb.settings import Settings
 from kb.store.database import Database
 from search.searcher import Searcher
@@ -48,3 +50,4 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 LangDep = Annotated[str, Depends(get_lang)]
+DocId = Annotated[str, AfterValidator(require_id)]  # a document id in a path: 422 when invalid

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.auth import SignInRequired, sign_in_url
@@ -14,6 +15,16 @@ from web.render import page
 from web.security import add_security_headers
 
 log = logging.getLogger("kb.web")
+ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_many"}
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def is_busy(error: OperationalError) -> bool:
+    """Tell whether a database error means "locked by another writer" (retryable)."""
+    text = str(error.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 def _wants_json(request: Request) -> bool:
@@ -31,15 +42,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        # exc.headers carry what the status needs, e.g. the Allow of a 405
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        key = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "bad_request")
-        return page(
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        key = ERROR_KEYS.get(exc.status_code, "bad_request")
+        response = page(
             request,
             "error.html",
             {"status": exc.status_code, "key": key, "detail": exc.detail},
             status_code=exc.status_code,
         )
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -59,6 +75,20 @@ def install_error_handlers(app: FastAPI) -> None:
             {"status": 422, "key": "bad_request", "detail": detail},
             status_code=422,
         )
+
+    @app.exception_handler(OperationalError)
+    async def busy(request: Request, exc: OperationalError):
+        if not is_busy(exc):
+            return await unexpected(request, exc)
+        # A writer waited the whole busy timeout: the request changed nothing, so it can be retried.
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if _wants_json(request):
+            detail = "The knowledge base is busy saving other changes; retry in a few seconds."
+            response = JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        else:
+            response = page(request, "error.html", {"status": 503, "key": "busy"}, status_code=503)
+            response.headers.update(headers)
+        return add_security_headers(response, request.url.path)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

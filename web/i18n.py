@@ -38,6 +38,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "标准项目流程的分步培训模块，含测验与证书。",
     },
     "templates": {"en": "Templates", "zh": "模板"},
+    "glossary": {"en": "Glossary", "zh": "术语表"},
+    "glossary_intro": {
+        "en": "Project-management terms in English and Chinese. Search uses the same pairs: a question in one language also finds documents that use these terms in the other.",
+        "zh": "项目管理术语的中英对照。搜索也使用这些词条：用一种语言提问，也能找到用另一种语言写这些术语的文档。",
+    },
+    "glossary_empty": {
+        "en": "The glossary is empty.",
+        "zh": "术语表为空。",
+    },
+    "term_en": {"en": "English", "zh": "英文"},
+    "term_zh": {"en": "Chinese", "zh": "中文"},
+    "definition": {"en": "Definition", "zh": "释义"},
     "templates_intro": {
         "en": "Fill-in forms for every phase. View one, or download it as Markdown.",
         "zh": "各阶段可填写的表单模板。可在线查看，或下载为 Markdown 文件。",
@@ -104,6 +116,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "请求未能完成。请重试；如果问题持续出现，请联系 PMO。",
     },
     "bad_request_title": {"en": "Please check your request", "zh": "请检查您的请求"},
+    "busy_title": {"en": "Busy for a moment", "zh": "系统正忙"},
+    "busy_text": {
+        "en": "The knowledge base is saving other changes. Nothing was lost: try again in a few seconds.",
+        "zh": "知识库正在保存其他更改，您的内容没有丢失。请几秒钟后重试。",
+    },
     "back_home": {"en": "Back to the home page", "zh": "返回首页"},
     "switch_language": {"en": "中文", "zh": "English"},
     "switch_language_label": {"en": "切换到中文", "zh": "Switch to English"},
@@ -130,6 +147,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "失败次数过多，请等待几分钟后再试。",
     },
     "forbidden_title": {"en": "Not allowed", "zh": "无权访问"},
+    "too_large_title": {"en": "The request is too large", "zh": "请求过大"},
+    "too_many_title": {"en": "Too many requests; wait a moment", "zh": "请求过于频繁，请稍候再试"},
     # training (issue 5)
     "training_catalogue": {"en": "Training modules", "zh": "培训模块"},
     "status_not_started": {"en": "Not started", "zh": "未开始"},

@@ -120,4 +120,16 @@ CURATE_STRINGS: dict[str, dict[str, str]] = {
     "actor": {"en": "Who", "zh": "操作人"},
     "action": {"en": "Action", "zh": "操作"},
     "target": {"en": "Target", "zh": "对象"},
+    # accounts page (issue 12)
+    "accounts": {"en": "Accounts", "zh": "账号"},
+    "account_role": {"en": "Role", "zh": "角色"},
+    "live_sessions": {"en": "Signed-in sessions", "zh": "登录会话"},
+    "last_seen": {"en": "Last seen", "zh": "最近活动"},
+    "sign_out_everywhere": {"en": "Sign out everywhere", "zh": "全部退出登录"},
+    "accounts_help": {
+        "en": "“Sign out everywhere” ends every session of the account at once (a lost laptop, "
+        "a copied cookie). Changing a password or role with `kb user` does the same.",
+        "zh": "“全部退出登录”会立即结束该账号的所有会话（如电脑丢失、Cookie 被复制）。"
+        "用 `kb user` 修改密码或角色时也会如此。",
+    },
 }

@@ -32,6 +32,22 @@ def with_query(url: str, query: str) -> str:
     return f"{path}?{urlencode({'q': query})}{hash_mark}{anchor}" if query else url
 
 
+class LazyCsrfToken:
+    """The form token, made (with its cookie) only when a template writes a form that needs it."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._value: str | None = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = csrf_token(self._request)
+        return self._value
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def page(request: Request, name: str, context: Any = None, status_code: int = 200) -> HTMLResponse:
     """Render a page template with the shared context.
 
@@ -43,7 +59,7 @@ def page(request: Request, name: str, context: Any = None, status_code: int = 20
     shared = {
         "lang": lang,
         "other_lang": "en" if lang == "zh" else "zh",
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyCsrfToken(request),
         "path_with_query": str(request.url.path)
         + (f"?{request.url.query}" if request.url.query else ""),
         "user": current_user(request),

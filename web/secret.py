@@ -1,4 +1,4 @@
-"""The key that signs session cookies: from settings, or generated once into the data folder."""
+"""The key that signs the forms' CSRF tokens: from settings, or generated once into the data folder."""
 
 from __future__ import annotations
 

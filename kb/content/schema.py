@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kb.content.ids import ID_HINT, require_id
 from kb.content.taxonomy import (
     ActionStatus,
     Area,
@@ -21,8 +22,6 @@ from kb.content.taxonomy import (
     Status,
     allowed,
 )
-
-ID_PATTERN = re.compile(r"^[\w][\w.-]*(/[\w][\w.-]*)*$")
 
 # The sections a lesson must have: key -> accepted headings (case-insensitive), English first.
 LESSON_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -83,9 +82,7 @@ class CommonFields(BaseModel):
     @field_validator("id", "translation_of")
     @classmethod
     def _valid_id(cls, value: str | None) -> str | None:
-        if value is not None and not ID_PATTERN.match(value):
-            raise ValueError("an id may contain only letters, digits, '-', '_', '.' and '/'")
-        return value
+        return value if value is None else require_id(value)
 
 
 class LessonFields(CommonFields):
@@ -179,7 +176,7 @@ HINTS: dict[str, str] = {
     "date": "write the date as YYYY-MM-DD",
     "answer": "give the number of the correct choice, counting from 1",
     "choices": "give at least two choices as a YAML list",
-    "id": "use a slug such as lesson-vendor-switch",
+    "id": ID_HINT,
     "translation_of": "give the id of the same document in the other language",
     "estimated_minutes": "give the time in whole minutes, e.g. 30",
     "pass_mark": "give a percentage between 0 and 100, e.g. 80",

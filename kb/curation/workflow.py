@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.content.ids import require_id
 from kb.content.taxonomy import Kind, Status
 from kb.curation import intents, revisions
 from kb.curation import unpublish_requests as requests
@@ -168,7 +169,10 @@ def save_draft(
     source: str = "editor",
     create: bool = False,
 ) -> int:
-    """Save a new working copy; base is the head the editor started from (0 for a new document)."""
+    """Save a new working copy; base is the head the editor started from (0 for a new document).
+
+    An id that breaks the id rule (kb.content.ids) raises InvalidId before anything is saved."""
+    require_id(doc_id)
     with database.session() as session:
         row = _ensure_state(session, doc_id, root)
         if create and row is not None:
@@ -294,7 +298,7 @@ def record_publish(
 
 def revision_text(database: Database, doc_id: str, number: int) -> str | None:
     """Return the text of one revision of a document, or None."""
-    with database.session() as session:
+    with database.reading() as session:
         revision = get_revision(session, doc_id, number)
         return revision.text if revision else None
 
@@ -319,7 +323,7 @@ def abandon_publish(database: Database, doc_id: str) -> None:
 
 def pending_intents(database: Database, doc_id: str | None = None) -> list[Intent]:
     """Return the journalled publishes that never finished (of one document, or all)."""
-    with database.session() as session:
+    with database.reading() as session:
         if doc_id is None:
             return intents.pending_intents(session)
         intent = intents.get_intent(session, doc_id)
@@ -435,19 +439,19 @@ def record_unpublish(
 
 def unpublish_request(database: Database, doc_id: str) -> requests.UnpublishRequest | None:
     """Return the open request to unpublish a document, or None."""
-    with database.session() as session:
+    with database.reading() as session:
         return requests.pending(session, doc_id)
 
 
 def last_unpublish(database: Database, doc_id: str) -> requests.UnpublishRequest | None:
     """Return how a document was last unpublished (its revision is the one to restore), or None."""
-    with database.session() as session:
+    with database.reading() as session:
         return requests.last_approved(session, doc_id)
 
 
 def unpublish_requests(database: Database) -> list[requests.UnpublishRequest]:
     """Return the requests to unpublish that await review, oldest first."""
-    with database.session() as session:
+    with database.reading() as session:
         return requests.all_pending(session)
 
 

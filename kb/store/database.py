@@ -31,11 +31,17 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:
-    """Start every transaction with BEGIN IMMEDIATE: read-check-write sequences (revision
+READ_ONLY = "kb_read_only"
+
+
+def _begin(connection) -> None:
+    """Start writing transactions with BEGIN IMMEDIATE: read-check-write sequences (revision
     numbers, edit-conflict checks, sign-in counters) become atomic, and two writers queue on
-    the busy timeout instead of failing with "database is locked" half-way."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    the busy timeout instead of failing with "database is locked" half-way. Read-only sessions
+    start a plain (deferred) transaction: in WAL mode they read a snapshot and never wait for
+    a writer, nor make one wait."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -44,6 +50,9 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -53,7 +62,7 @@ class Database:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
-            event.listen(engine, "begin", _begin_immediate)
+            event.listen(engine, "begin", _begin)
         return cls(engine)
 
     def create_all(self) -> None:
@@ -65,6 +74,12 @@ class Database:
         """Yield a session in one transaction: committed on success, rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """Yield a read-only session: a consistent snapshot that takes no write lock."""
+        with self._readers() as session, session.begin():
+            yield session  # ends in a COMMIT that writes nothing (a rollback would expire rows)
 
     def close(self) -> None:
         """Release the engine's connections."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from kb.content.markdown import render_html
@@ -13,9 +13,11 @@ from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
 from search.records import facet_filters
 from search.searcher import SearchHit, SearchRequest
-from web.deps import DatabaseDep, SearcherDep
+from web.api_docs import error_responses
+from web.deps import DatabaseDep, DocId, SearcherDep
+from web.rate_limit import limit_feedback
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(401, 503))
 
 
 class SearchResult(BaseModel):
@@ -65,7 +67,7 @@ class FeedbackIn(BaseModel):
     query: str = Field("", max_length=500)
 
 
-@router.get("/search", response_model=SearchResult)
+@router.get("/search", response_model=SearchResult, responses=error_responses(422))
 def api_search(
     searcher: SearcherDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The query text.")],
@@ -97,15 +99,19 @@ def api_search(
 
 
 def _published(database, doc_id: str):
-    with database.session() as session:
+    with database.reading() as session:
         document = catalog.get(session, doc_id)
         if document is None or document.status != Status.PUBLISHED:
             raise HTTPException(404, f"No published document has the id '{doc_id}'.")
         return document, catalog.translation_id(session, document)
 
 
-@router.get("/documents/{doc_id:path}/related", response_model=list[SearchHit])
-def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
+@router.get(
+    "/documents/{doc_id:path}/related",
+    response_model=list[SearchHit],
+    responses=error_responses(404, 422),
+)
+def api_related(doc_id: DocId, database: DatabaseDep, searcher: SearcherDep):
     """The nearest other documents (never the document itself or its translation)."""
     _published(database, doc_id)
     try:
@@ -114,8 +120,10 @@ def api_related(doc_id: str, database: DatabaseDep, searcher: SearcherDep):
         raise HTTPException(503, str(error)) from None
 
 
-@router.get("/documents/{doc_id:path}", response_model=DocumentOut)
-def api_document(doc_id: str, database: DatabaseDep):
+@router.get(
+    "/documents/{doc_id:path}", response_model=DocumentOut, responses=error_responses(404, 422)
+)
+def api_document(doc_id: DocId, database: DatabaseDep):
     """One published document."""
     document, translation = _published(database, doc_id)
     return {
@@ -135,12 +143,17 @@ def api_document(doc_id: str, database: DatabaseDep):
 @router.get("/facets")
 def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     """Published document counts per phase, area and kind."""
-    with database.session() as session:
+    with database.reading() as session:
         overview = browse.overview(session)
     return {"phase": overview.phases, "area": overview.areas, "kind": overview.kinds}
 
 
-@router.post("/feedback", status_code=201)
+@router.post(
+    "/feedback",
+    status_code=201,
+    dependencies=[Depends(limit_feedback)],
+    responses=error_responses(400, 404, 413, 422, 429),
+)
 def api_feedback(vote: FeedbackIn, database: DatabaseDep) -> dict[str, str]:
     """Record a vote (JSON only, so browsers cannot send it cross-site without CORS)."""
     _published(database, vote.doc_id)

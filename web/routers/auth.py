@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
 from kb.store.audit import record_event
-from web.auth import sign_in, sign_out
+from web.auth import client_address, sign_in, sign_out
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, SettingsDep
 from web.i18n import COOKIE, LANGS
@@ -48,7 +48,7 @@ def signin(
     """Check the credentials; on success start a session and go where the user wanted."""
     context = {"next": safe_next(next), "registration": settings.self_registration}
     try:
-        user = authenticate(database, username.strip(), password)
+        user = authenticate(database, username.strip(), password, client_address(request))
     except SignInThrottled as error:
         context["error"] = "throttled"
         response = page(request, "signin.html", context, status_code=429)
@@ -65,7 +65,7 @@ def signin(
 
 @router.post("/signout", dependencies=[Depends(verify_csrf)])
 def signout(request: Request):
-    """End the session."""
+    """End the session (on the server: a copy of the cookie stops working too)."""
     sign_out(request)
     return RedirectResponse("/", status_code=303)
 
@@ -99,10 +99,12 @@ def register(
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, request: Request, next: str = "/"):
+def switch_language(code: str, request: Request, settings: SettingsDep, next: str = "/"):
     """Remember the chosen UI language in a cookie and go back where the user was."""
     if code not in LANGS:
         raise HTTPException(404, f"Language '{code}' is not available; use zh or en.")
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    response.set_cookie(
+        COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", secure=settings.https
+    )
     return response

@@ -13,14 +13,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ingest import editor
 from ingest.build import default_id
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
-from ingest.reader import ReadError, decode_markdown
-from kb.content.markdown import render_html
+from ingest.reader import ReadError, decode_markdown, file_too_large
+from kb.content.ids import InvalidId
 from kb.content.meta import TemplateMeta
 from kb.content.problems import Severity
 from kb.content.taxonomy import Kind
@@ -31,8 +32,8 @@ from kb.store import catalog
 from kb.store.audit import recent_events
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
-from web.curate_views import editor_context, form_values, trend_chart
-from web.deps import DatabaseDep, PublisherDep, SettingsDep
+from web.curate_views import editor_context, form_values, preview_html, trend_chart
+from web.deps import DatabaseDep, DocId, PublisherDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
@@ -111,30 +112,39 @@ def new_document(request: Request, user: CuratorDep, database: DatabaseDep, temp
 
 
 @router.get("/edit/{doc_id:path}")
-def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """The editor for an existing document's working copy."""
     state, text = _head(database, settings, doc_id)
     context = editor_context(
-        editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None
-    )
+        editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None,
+        max_bytes=settings.max_file_bytes,
+    )  # fmt: skip
     return page(request, "curate/editor.html", context)
 
 
 @router.post("/check", dependencies=CSRF)
-async def check(request: Request, user: CuratorDep):
-    """Live validation and preview for the editor (JSON)."""
-    draft = editor.from_form(form_values(await request.form()))
-    result = editor.check(editor.compose(draft))
-    return JSONResponse(
-        {"html": render_html(draft.body), "problems": result.as_json(), "ok": not result.has_errors}
-    )
+async def check(request: Request, user: CuratorDep, settings: SettingsDep):
+    """Live validation and preview for the editor (JSON); the work runs in a worker thread."""
+    values = form_values(await request.form())
+    return JSONResponse(await run_in_threadpool(_check_form, values, settings.max_file_bytes))
+
+
+def _check_form(values: dict, max_bytes: int) -> dict:
+    draft = editor.from_form(values)
+    result = editor.check(editor.compose(draft), max_bytes=max_bytes)
+    html = preview_html(draft.body, max_bytes)
+    return {"html": html, "problems": result.as_json(), "ok": not result.has_errors}
 
 
 @router.post("/save", dependencies=CSRF)
 async def save(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Save the editor as a draft revision — or show problems, a preview, or an edit conflict."""
-    form = await request.form()
-    values = form_values(form)
+    values = form_values(await request.form())
+    return await run_in_threadpool(_save, request, user.username, database, settings, values)
+
+
+def _save(request: Request, author: str, database, settings, values: dict):
+    """The save itself: validation, preview and the database work (in a worker thread)."""
     draft = editor.from_form(values)
     doc_id = str(values.get("doc_id") or "")
     if doc_id:
@@ -147,14 +157,20 @@ async def save(request: Request, user: CuratorDep, database: DatabaseDep, settin
         ) from None
     message = str(values.get("message") or "")[:500]
     common = {"doc_id": doc_id, "base": base, "message": message}
+    common["max_bytes"] = settings.max_file_bytes
     target = doc_id or str(draft.fields.get("id") or "")
     if values.get("action") == "preview" or not target:
         return page(request, "curate/editor.html", editor_context(draft, **common))
     text = editor.compose(draft)
+    size = len(text.encode("utf-8"))
+    if size > settings.max_file_bytes:
+        error = file_too_large("", size, settings.max_file_bytes)
+        context = editor_context(draft, **common, error=f"{error.message}; {error.hint}")
+        return page(request, "curate/editor.html", context, status_code=422)
     title = str(draft.fields.get("title") or target)
     try:
         workflow.save_draft(
-            database, settings.content, target, text, title=title, author=user.username,
+            database, settings.content, target, text, title=title, author=author,
             base=base, message=message, create=not doc_id,
         )  # fmt: skip
     except workflow.EditConflict as conflict:
@@ -164,15 +180,18 @@ async def save(request: Request, user: CuratorDep, database: DatabaseDep, settin
     except workflow.WorkflowError as error:
         context = editor_context(draft, **common, error=str(error))
         return page(request, "curate/editor.html", context, status_code=409)
+    except InvalidId as error:
+        context = editor_context(draft, **common, error=f"id: {error}")
+        return page(request, "curate/editor.html", context, status_code=422)
     return RedirectResponse(_doc_url(target, saved="1"), status_code=303)
 
 
 @router.get("/doc/{doc_id:path}")
-def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """A document's workflow page: state, working copy preview, problems and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
-    result = editor.check(text, state.path or None)
+    result = editor.check(text, state.path or None, settings.max_file_bytes)
     with database.session() as session:
         head = get_revision(session, doc_id, state.head)
     own = user.username in (state.submitted_by, head.author if head else "")
@@ -184,7 +203,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
             "state": state,
             "head": head,
             "draft": draft,
-            "html": render_html(draft.body),
+            "html": preview_html(draft.body, settings.max_file_bytes),
             "problems": result.problems,
             "has_errors": result.has_errors,
             "may_approve": settings.self_approval or not own,
@@ -208,10 +227,10 @@ def _step(doc_id: str, action):
 
 
 @router.post("/submit/{doc_id:path}", dependencies=CSRF)
-def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):
+def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):
     """Send a draft for review."""
     state, text = _head(database, settings, doc_id)
-    errors = editor.check(text, state.path or None).has_errors
+    errors = editor.check(text, state.path or None, settings.max_file_bytes).has_errors
     root = settings.content
     return _step(doc_id, lambda: workflow.submit(database, root, doc_id, user.username, errors))
 
@@ -220,7 +239,7 @@ def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_i
 def approve_and_publish(
     user: CuratorDep,
     publisher: PublisherDep,
-    doc_id: str,
+    doc_id: DocId,
     revision: Annotated[int, Form(ge=1)],
     message: Annotated[str, Form()] = "",
 ):
@@ -229,14 +248,14 @@ def approve_and_publish(
 
 
 @router.post("/reject/{doc_id:path}", dependencies=CSRF)
-def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, note: Annotated[str, Form()] = ""):  # fmt: skip
+def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, note: Annotated[str, Form()] = ""):  # fmt: skip
     """Return a document in review to its author as a draft."""
     root = settings.content
     return _step(doc_id, lambda: workflow.reject(database, root, doc_id, user.username, note))
 
 
 @router.post("/unpublish/{doc_id:path}", dependencies=CSRF)
-def request_unpublish(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, reason: Annotated[str, Form()] = ""):  # fmt: skip
+def request_unpublish(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, reason: Annotated[str, Form()] = ""):  # fmt: skip
     """Ask for a published document to be unpublished; another curator reviews the request."""
     root, who = settings.content, user.username
     return _step(doc_id, lambda: workflow.request_unpublish(database, root, doc_id, who, reason))
@@ -244,21 +263,21 @@ def request_unpublish(user: CuratorDep, database: DatabaseDep, settings: Setting
 
 @router.post("/approve-unpublish/{doc_id:path}", dependencies=CSRF)
 def approve_unpublish(
-    user: CuratorDep, publisher: PublisherDep, doc_id: str, message: Annotated[str, Form()] = ""
+    user: CuratorDep, publisher: PublisherDep, doc_id: DocId, message: Annotated[str, Form()] = ""
 ):
     """Approve a request to unpublish (not one's own): archived, file kept, history kept."""
     return _step(doc_id, lambda: unpublish(publisher, doc_id, user.username, message[:500]))
 
 
 @router.post("/decline-unpublish/{doc_id:path}", dependencies=CSRF)
-def decline_unpublish(user: CuratorDep, database: DatabaseDep, doc_id: str, note: Annotated[str, Form()] = ""):  # fmt: skip
+def decline_unpublish(user: CuratorDep, database: DatabaseDep, doc_id: DocId, note: Annotated[str, Form()] = ""):  # fmt: skip
     """Turn down a request to unpublish: the document stays published."""
     who = user.username
     return _step(doc_id, lambda: workflow.decline_unpublish(database, doc_id, who, note[:500]))
 
 
 @router.get("/history/{doc_id:path}")
-def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str):  # fmt: skip
+def history(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
     """A document's revisions, with a form to diff any two and buttons to restore one."""
     state, _ = _head(database, settings, doc_id)
     revisions = workflow.list_revisions(database, doc_id)
@@ -266,7 +285,7 @@ def history(request: Request, user: CuratorDep, database: DatabaseDep, settings:
 
 
 @router.get("/diff/{doc_id:path}")
-def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: str, a: int, b: int, view: str = "split"):  # fmt: skip
+def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: DocId, a: int, b: int, view: str = "split"):  # fmt: skip
     """The differences between two revisions, side by side or unified."""
     with database.session() as session:
         old, new = get_revision(session, doc_id, a), get_revision(session, doc_id, b)
@@ -281,7 +300,7 @@ def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: str,
 
 
 @router.post("/restore/{doc_id:path}", dependencies=CSRF)
-def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: str, revision: Annotated[int, Form()]):  # fmt: skip
+def restore(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, revision: Annotated[int, Form()]):  # fmt: skip
     """Make an old revision the working copy again (a new draft revision)."""
     root = settings.content
     return _step(doc_id, lambda: workflow.restore(database, root, doc_id, revision, user.username))
@@ -309,21 +328,21 @@ async def upload(request: Request, user: CuratorDep, database: DatabaseDep, sett
     """Validate uploaded .md files and save each as a draft; existing ones only when confirmed."""
     form = await request.form()
     replace = form.get("replace") == "yes"
-    results = []
-    for item in form.getlist("files"):
-        if not isinstance(item, UploadFile) or not item.filename:
-            continue
-        results.append(await _upload_one(item, replace, user.username, database, settings))
+    items = [
+        item for item in form.getlist("files") if isinstance(item, UploadFile) and item.filename
+    ]
+    results = await run_in_threadpool(
+        lambda: [_upload_one(item, replace, user.username, database, settings) for item in items]
+    )
     status = 200 if all(r.ok for r in results) and results else 422
     return page(request, "curate/upload.html", {"results": results}, status_code=status)
 
 
-async def _upload_one(
-    item: UploadFile, replace: bool, author: str, database, settings
-) -> UploadResult:
+def _upload_one(item: UploadFile, replace: bool, author: str, database, settings) -> UploadResult:
+    """Check and save one uploaded file (blocking: called in a worker thread)."""
     name = item.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     result = UploadResult(name)
-    raw = await item.read(settings.max_file_bytes + 1)
+    raw = item.file.read(settings.max_file_bytes + 1)
     if not name.endswith(".md") or len(raw) > settings.max_file_bytes:
         result.problems = [f"only .md files up to {settings.max_file_bytes:,} bytes"]
         return result
@@ -338,7 +357,7 @@ async def _upload_one(
         rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
         text = f"---\nid: {doc_id}\n{rest}"
     result.doc_id = doc_id
-    checked = editor.check(text)
+    checked = editor.check(text, max_bytes=settings.max_file_bytes)
     result.problems = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
     if checked.has_errors:
         return result
@@ -353,7 +372,7 @@ async def _upload_one(
             base=state.head if state else 0, message=f"uploaded {name}", source="upload",
             create=state is None,
         )  # fmt: skip
-    except (workflow.WorkflowError, workflow.EditConflict) as error:
+    except (workflow.WorkflowError, workflow.EditConflict, InvalidId) as error:
         result.problems.append(str(error))
         return result
     result.ok = True

@@ -15,6 +15,7 @@ from kb.insights.feedback import record_feedback
 from kb.store import catalog
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
+from web.rate_limit import limit_feedback
 from web.render import page
 from web.views import DocumentPage, metadata_rows
 
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 def published_document(database, doc_id: str) -> Document:
     """Return a published document or raise 404 (drafts are not shown to readers)."""
-    with database.session() as session:
+    with database.reading() as session:
         document = catalog.get(session, doc_id)
     if document is None or document.status != Status.PUBLISHED:
         raise HTTPException(404, f"No published document has the id '{doc_id}'.")
@@ -36,7 +37,7 @@ def document_page(
 ):
     """A document: rendered body, contents, metadata, other language, related, feedback."""
     document = published_document(database, doc_id)
-    with database.session() as session:
+    with database.reading() as session:
         other = catalog.translation_id(session, document)
         module_title = catalog.titles(session, [document.module_id]).get(document.module_id or "")
     try:
@@ -73,7 +74,9 @@ def download(doc_id: str, database: DatabaseDep):
     )
 
 
-@router.post("/feedback/{doc_id:path}", dependencies=[Depends(verify_csrf)])
+@router.post(
+    "/feedback/{doc_id:path}", dependencies=[Depends(verify_csrf), Depends(limit_feedback)]
+)
 def feedback(
     doc_id: str,
     database: DatabaseDep,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 from kb.content.meta import ModuleMeta
 from kb.content.taxonomy import Area, Kind, Phase
 from kb.store import browse
+from search.glossary import built_in_sections
 from web.deps import DatabaseDep, LangDep
 from web.render import page
 from web.views import HomePage
@@ -18,7 +19,7 @@ FACETS = {"phase": Phase, "area": Area, "kind": Kind}
 @router.get("/")
 def home(request: Request, database: DatabaseDep, lang: LangDep):
     """The home page: search box, browse by phase / area / kind, recent lessons, training."""
-    with database.session() as session:
+    with database.reading() as session:
         overview = browse.overview(session)
         lessons = browse.documents_where(session, kind="lesson", lang=lang, limit=6)
         modules = [
@@ -32,7 +33,7 @@ def home(request: Request, database: DatabaseDep, lang: LangDep):
 @router.get("/browse")
 def browse_index(request: Request, database: DatabaseDep):
     """All phases, areas and kinds with their document counts."""
-    with database.session() as session:
+    with database.reading() as session:
         overview = browse.overview(session)
     return page(request, "browse.html", {"overview": overview, "facet": None, "rows": []})
 
@@ -42,7 +43,7 @@ def browse_facet(request: Request, database: DatabaseDep, facet: str, value: str
     """The published documents of one phase, area or kind."""
     if facet not in FACETS or value not in {member.value for member in FACETS[facet]}:
         raise HTTPException(404, f"There is no {facet} called '{value}'.")
-    with database.session() as session:
+    with database.reading() as session:
         overview = browse.overview(session)
         rows = browse.documents_where(session, **{facet: value})
     return page(
@@ -50,10 +51,16 @@ def browse_facet(request: Request, database: DatabaseDep, facet: str, value: str
     )
 
 
+@router.get("/glossary")
+def glossary(request: Request):
+    """The PMO's English–Chinese glossary of project-management terms (also used by search)."""
+    return page(request, "glossary.html", {"sections": built_in_sections()})
+
+
 @router.get("/templates")
 def templates_list(request: Request, database: DatabaseDep, lang: LangDep):
     """The templates, in the UI language first."""
-    with database.session() as session:
+    with database.reading() as session:
         rows = browse.documents_where(session, kind="template")
     rows.sort(key=lambda row: (row.lang != lang, row.title))
     return page(request, "templates.html", {"rows": rows})

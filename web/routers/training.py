@@ -34,7 +34,7 @@ public_router = APIRouter(include_in_schema=False)
 
 def load(database: Database) -> Catalogue:
     """Return the published training catalogue."""
-    with database.session() as session:
+    with database.reading() as session:
         return load_catalogue(session)
 
 

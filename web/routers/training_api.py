@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Security
 from pydantic import BaseModel
 
 from kb.content.taxonomy import Lang
 from kb.training import certificates, progress
 from kb.training.modules import Module
 from kb.training.progress import ModuleProgress
+from web.api_docs import SESSION_COOKIE, error_responses
 from web.auth import UserDep
 from web.deps import DatabaseDep
 from web.routers.training import find_module, load
 
-router = APIRouter(prefix="/api/training", tags=["training"])
-public_router = APIRouter(prefix="/api/certificates", tags=["training"])
+router = APIRouter(prefix="/api/training", tags=["training"], responses=error_responses(401, 503))
+public_router = APIRouter(
+    prefix="/api/certificates", tags=["training"], responses=error_responses(503)
+)
+signed_in = [Security(SESSION_COOKIE)]  # documents the sign-in; UserDep checks it
 
 
 class StepOut(BaseModel):
@@ -122,20 +126,25 @@ def _progress_out(item: ModuleProgress) -> ProgressOut:
     )
 
 
-@router.get("/modules", response_model=list[ModuleOut])
+@router.get("/modules", response_model=list[ModuleOut], responses=error_responses(422))
 def api_modules(database: DatabaseDep, lang: Lang | None = None):
     """The published training modules in course order (of one language, if given)."""
     catalogue = load(database)
     return [_module_out(m) for m in catalogue.in_lang(lang.value if lang else None)]
 
 
-@router.get("/modules/{module_id}", response_model=ModuleOut)
+@router.get("/modules/{module_id}", response_model=ModuleOut, responses=error_responses(404, 422))
 def api_module(module_id: str, database: DatabaseDep):
     """One training module with its steps."""
     return _module_out(find_module(load(database), module_id))
 
 
-@router.get("/progress", response_model=list[ProgressOut])
+@router.get(
+    "/progress",
+    response_model=list[ProgressOut],
+    responses=error_responses(422),
+    dependencies=signed_in,
+)
 def api_progress(database: DatabaseDep, user: UserDep, lang: Lang | None = None):
     """The signed-in learner's progress in every module (401 when not signed in)."""
     catalogue = load(database)
@@ -143,7 +152,12 @@ def api_progress(database: DatabaseDep, user: UserDep, lang: Lang | None = None)
     return [_progress_out(item) for item in items]
 
 
-@router.get("/progress/{module_id}", response_model=ProgressOut)
+@router.get(
+    "/progress/{module_id}",
+    response_model=ProgressOut,
+    responses=error_responses(404, 422),
+    dependencies=signed_in,
+)
 def api_module_progress(module_id: str, database: DatabaseDep, user: UserDep):
     """The signed-in learner's progress in one module."""
     catalogue = load(database)
@@ -151,7 +165,7 @@ def api_module_progress(module_id: str, database: DatabaseDep, user: UserDep):
     return _progress_out(mine)
 
 
-@public_router.get("/{code}", response_model=CertificateOut)
+@public_router.get("/{code}", response_model=CertificateOut, responses=error_responses(404, 422))
 def api_verify(code: str, database: DatabaseDep):
     """Verify a certificate by its code (public)."""
     with database.session() as session:

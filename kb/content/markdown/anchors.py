@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-EXPLICIT_ID = re.compile(r"\s*\{:?\s*#([\w-]+)[^}]*\}\s*$")
-TRAILING_ATTRS = re.compile(r"\s*\{:[^}]*\}\s*$")
+# No leading \s* and no '{' inside: a search costs one short scan per '{', never quadratic.
+EXPLICIT_ID = re.compile(r"\{:?\s*#([\w-]+)[^{}]*\}\s*$")
+TRAILING_ATTRS = re.compile(r"\{:[^{}]*\}\s*$")
 _DROP = re.compile(r"[^\w\s-]", re.UNICODE)
 
 
@@ -22,7 +23,8 @@ def split_explicit_id(heading: str) -> tuple[str, str | None]:
     match = EXPLICIT_ID.search(heading)
     if match:
         return heading[: match.start()].rstrip(), match.group(1)
-    return TRAILING_ATTRS.sub("", heading), None
+    stripped = TRAILING_ATTRS.sub("", heading)
+    return (stripped.rstrip() if stripped != heading else heading), None
 
 
 class AnchorSet:
@@ -30,13 +32,16 @@ class AnchorSet:
 
     def __init__(self) -> None:
         self._used: set[str] = set()
+        self._next: dict[str, int] = {}  # per base, the counter to try first
 
     def claim(self, heading: str, explicit: str | None = None) -> str:
         """Return a unique anchor for a heading, preferring its explicit id."""
         base = explicit or slugify(heading) or "section"
-        anchor, counter = base, 0
+        counter = self._next.get(base, 0)
+        anchor = f"{base}-{counter}" if counter else base
         while anchor in self._used:
             counter += 1
             anchor = f"{base}-{counter}"
         self._used.add(anchor)
+        self._next[base] = counter + 1
         return anchor
