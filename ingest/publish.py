@@ -160,10 +160,22 @@ def _publish(
     return _apply(publisher, intent, lambda s: catalog.upsert(s, document), record)
 
 
+def _finish_first(publisher: Publisher, doc_id: str) -> None:
+    """Finish an interrupted publish of this document before starting another (lock held)."""
+    try:
+        finish_locked(publisher, doc_id)
+    except PublishError:
+        raise
+    except Exception as error:
+        raise PublishError(
+            f"an interrupted publish of '{doc_id}' could not be finished first: {error}"
+        ) from error
+
+
 def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: str, message: str):
     """Publish this text of a document at rel; return the new revision number."""
     with publisher.lock():
-        finish_locked(publisher, doc_id)
+        _finish_first(publisher, doc_id)
         return _publish(publisher, doc_id, rel, text, actor, message)
 
 
@@ -194,7 +206,7 @@ def approve(
     """
     database, root = publisher.database, publisher.root
     with publisher.lock():
-        finish_locked(publisher, doc_id)
+        _finish_first(publisher, doc_id)
         done = _already_published(publisher, doc_id, revision)
         if done is not None:
             return done
@@ -213,7 +225,7 @@ def unpublish(publisher: Publisher, doc_id: str, actor: str, message: str = "") 
     the data folder (unpublished/) and its history in the store, so it can be restored."""
     database, root = publisher.database, publisher.root
     with publisher.lock():
-        finish_locked(publisher, doc_id)
+        _finish_first(publisher, doc_id)
         rel = workflow.check_unpublish(database, root, doc_id, actor, publisher.self_approval)
         kept = str(kept_path(publisher, rel) or "")
 

@@ -29,24 +29,42 @@ class Recovered:
 
     doc_id: str
     action: str
-    completed: bool  # False: rolled back
+    completed: bool  # False: rolled back (or, with an error, still pending)
+    error: str = ""
 
     def __str__(self) -> str:
+        if self.error:
+            return (
+                f"an interrupted {self.action} of '{self.doc_id}' could not be finished "
+                f"({self.error}); it is tried again at the next start, `kb check` shows it"
+            )
         done = "completed" if self.completed else "rolled back"
         return f"an interrupted {self.action} of '{self.doc_id}' was {done}"
 
 
 def recover(publisher: Publisher) -> list[Recovered]:
-    """Finish every interrupted publish (waits for a publish running in another process)."""
+    """Finish every interrupted publish (waits for a publish running in another process); one
+    that cannot be finished now is reported and left for the next start."""
     if not workflow.pending_intents(publisher.database):
         return []
     with publisher.lock():
-        return finish_locked(publisher)
+        return finish_locked(publisher, tolerant=True)
 
 
-def finish_locked(publisher: Publisher, doc_id: str | None = None) -> list[Recovered]:
-    """Finish the interrupted publishes (of one document, or all); the caller holds the lock."""
-    return [_finish(publisher, i) for i in workflow.pending_intents(publisher.database, doc_id)]
+def finish_locked(
+    publisher: Publisher, doc_id: str | None = None, tolerant: bool = False
+) -> list[Recovered]:
+    """Finish the interrupted publishes (of one document, or all); the caller holds the lock.
+    `tolerant`: an error is reported in the result instead of raised."""
+    outcomes = []
+    for intent in workflow.pending_intents(publisher.database, doc_id):
+        try:
+            outcomes.append(_finish(publisher, intent))
+        except Exception as error:
+            if not tolerant:
+                raise
+            outcomes.append(Recovered(intent.doc_id, intent.action, False, str(error)))
+    return outcomes
 
 
 def _finish(publisher: Publisher, intent: Intent) -> Recovered:

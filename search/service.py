@@ -34,7 +34,7 @@ def ingest_and_index(
     prepare(settings)
     publisher = _publisher(settings, database, pool.names, pool.get)
     with publisher.lock():  # never between a publish's file write and its workflow record
-        finish_locked(publisher)  # a publish a killed process left half-done, first
+        finish_locked(publisher, tolerant=True)  # a publish a killed process left half-done
         report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
         record_disk_revisions(database, settings.content, report.added + report.updated)
         record_disk_removals(database)

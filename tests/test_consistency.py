@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from ingest.pipeline import ingest
 from kb.cli import main
 from kb.curation import workflow
+from kb.curation.intents import Intent
 from tests.search_fixtures import build_kb
 
 
@@ -75,3 +76,13 @@ def test_published_in_the_workflow_without_file_or_catalog_is_an_error(settings,
     [error] = [p for p in found if p["severity"] == "error" and "guide-change" in p["message"]]
     assert "published in the workflow" in error["message"]
     assert "kb ingest" in error["hint"] and "/curate/history/guide-change" in error["hint"]
+
+
+def test_an_interrupted_publish_that_cannot_be_finished_does_not_block_commands(settings, database):
+    build_kb(settings, database)
+    stuck = Intent("guide-x", "publish", "../outside.md", "", "x", None, "X", "cur2", "", None)
+    workflow.begin_publish(database, stuck)  # as a killed process with a bad path left it
+    listed = kb(settings, "docs")
+    assert listed.exit_code == 0 and "could not be finished" in listed.output
+    code, found = problems(settings)
+    assert code == 1 and "was interrupted" in found[0]["message"]
