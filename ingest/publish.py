@@ -1,15 +1,14 @@
-"""Publishing: write the Markdown file atomically, update the catalog and the indexes for that
-document, then record it in the workflow (kb.curation.workflow, the one writer of the state) —
-or, if any step fails, put the file, the catalog and the indexes back as they were."""
+"""Publishing: journal the intent, write the Markdown file atomically, update the catalog and the
+indexes for that document, then record it in the workflow (kb.curation.workflow, the one writer
+of the state) together with clearing the journal entry — or, if any step fails, put the file, the
+catalog and the indexes back as they were. A process killed half-way leaves the journal entry;
+the next start (ingest.recovery) completes or rolls back that publish."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -17,44 +16,24 @@ from sqlalchemy.orm import Session
 
 from ingest import editor
 from ingest.build import BuildContext, build_document
-from kb.content.paths import UnsafePath, resolve_inside
+from ingest.publisher import (
+    Publisher,
+    PublishError,
+    ensure_file,
+    kept_path,
+    retain,
+    write_atomic,
+)
+from ingest.recovery import finish_locked
 from kb.content.taxonomy import Status
+from kb.crashpoint import crash_point
 from kb.curation import workflow
+from kb.curation.intents import PUBLISH, UNPUBLISH, Intent
 from kb.store import catalog
-from kb.store.database import Database
 from kb.store.tables import DocumentRow, SectionRow
 
+__all__ = ["PublishError", "Publisher", "approve", "publish_text", "unpublish", "write_atomic"]
 T = TypeVar("T")
-
-
-class PublishError(Exception):
-    """Publishing failed; the published file, catalog and indexes are as they were."""
-
-
-@dataclass
-class Publisher:
-    """What publishing needs: the store, the content folder and how to bring the indexes up to date."""
-
-    database: Database
-    root: Path
-    reindex: Callable[[], Any]
-    self_approval: bool = False
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write a file by writing a hidden temporary file beside it and renaming it over the target."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _snapshot(session: Session, doc_id: str) -> dict[str, Any] | None:
@@ -71,20 +50,11 @@ def _snapshot(session: Session, doc_id: str) -> dict[str, Any] | None:
     }
 
 
-def _undo(
-    publisher: Publisher,
-    target: Path,
-    old_bytes: bytes | None,
-    snapshot: dict[str, Any] | None,
-    doc_id: str,
-) -> None:
+def _undo(publisher: Publisher, intent: Intent, snapshot: dict[str, Any] | None) -> None:
     """Put the file and the catalog rows back as they were."""
-    if old_bytes is None:
-        target.unlink(missing_ok=True)
-    elif not target.is_file() or target.read_bytes() != old_bytes:
-        write_atomic(target, old_bytes)
+    ensure_file(publisher.target(intent.path), intent.previous)
     with publisher.database.session() as session:
-        catalog.remove(session, doc_id)
+        catalog.remove(session, intent.doc_id)
         session.flush()
         session.expunge_all()
         if snapshot is not None:
@@ -93,51 +63,63 @@ def _undo(
             session.add_all(SectionRow(**values) for values in snapshot["sections"])
 
 
-def _apply(
-    publisher: Publisher,
-    doc_id: str,
-    rel: str,
-    new_bytes: bytes | None,
-    change: Callable[[Session], None],
-    record: Callable[[], T],
-) -> T:
-    """Write (or delete) the file, change the catalog, reindex, then record it in the workflow
-    (one unit of work: revision, state, audit); on any error undo the file, catalog and index."""
-    try:
-        target = resolve_inside(publisher.root, rel)
-    except (UnsafePath, OSError) as error:  # OSError: e.g. a file name too long for the disk
-        raise PublishError(f"cannot publish at {rel[:200]}: {error}") from None
-    with publisher.database.session() as session:
-        snapshot = _snapshot(session, doc_id)
-    old_bytes = target.read_bytes() if target.is_file() else None
-    if old_bytes is not None and (snapshot is None or snapshot["document"]["path"] != rel):
+def _check_target(publisher: Publisher, intent: Intent, snapshot: dict[str, Any] | None) -> None:
+    """Refuse to overwrite a file that is not this document's, or that was edited on disk —
+    unless it already holds exactly what is being published (a retried publish)."""
+    old, rel = intent.previous, intent.path
+    if old is None or (intent.text is not None and old == intent.text.encode("utf-8")):
+        return
+    if snapshot is None or snapshot["document"]["path"] != rel:
         raise PublishError(f"a different file already exists at {rel}; it was not overwritten")
-    if (
-        old_bytes is not None
-        and hashlib.sha256(old_bytes).hexdigest() != snapshot["document"]["content_hash"]
-    ):
+    if hashlib.sha256(old).hexdigest() != snapshot["document"]["content_hash"]:
         raise PublishError(
             f"{rel} was edited on disk after the last ingest; run `kb ingest` (it records that "
             "edit as a revision), then review the document again"
         )
+
+
+def _apply(
+    publisher: Publisher,
+    intent: Intent,
+    change: Callable[[Session], None],
+    record: Callable[[], T],
+) -> T:
+    """Journal the intent, write (or take away) the file, change the catalog, reindex, then record
+    it in the workflow (one unit of work: revision, state, audit, journal entry cleared); on any
+    error undo the file, catalog and index. The caller holds the publish lock."""
+    target = publisher.target(intent.path)
+    with publisher.database.session() as session:
+        snapshot = _snapshot(session, intent.doc_id)
+    old_bytes = target.read_bytes() if target.is_file() else None
+    intent = dataclasses.replace(intent, previous=old_bytes)
+    _check_target(publisher, intent, snapshot)
+    workflow.begin_publish(publisher.database, intent)
+    step = f"{intent.action}."
+    crash_point(step + "intent")
     indexed = False
     try:
-        if new_bytes is None:
+        if intent.text is None:
+            if old_bytes is not None:
+                retain(publisher, intent.path, old_bytes)
             target.unlink(missing_ok=True)
         else:
-            write_atomic(target, new_bytes)
+            write_atomic(target, intent.text.encode("utf-8"), pause=step + "temp")
+        crash_point(step + "file")
         with publisher.database.session() as session:
             change(session)
+        crash_point(step + "catalog")
         publisher.reindex()
         indexed = True
+        crash_point(step + "index")
         return record()
     except Exception as error:
-        _undo(publisher, target, old_bytes, snapshot, doc_id)
+        _undo(publisher, intent, snapshot)
         if indexed:  # the indexes already have the change: bring them back too
             try:
                 publisher.reindex()
             except Exception as again:
                 error.add_note(f"bringing the indexes back failed too: {again}")
+        workflow.abandon_publish(publisher.database, intent.doc_id)
         raise PublishError(f"publishing failed and was undone: {error}") from error
 
 
@@ -163,6 +145,10 @@ def _publish(
         other = session.scalar(select(DocumentRow.id).where(DocumentRow.path == rel))
         if other is not None and other != doc_id:
             raise PublishError(f"{rel} already holds the document '{other}'")
+    intent = Intent(
+        doc_id, PUBLISH, rel, document.content_hash, text, None, document.title, actor, message,
+        approved,
+    )  # fmt: skip
 
     def record() -> int:
         return workflow.record_publish(
@@ -171,12 +157,41 @@ def _publish(
             self_approval=publisher.self_approval,
         )  # fmt: skip
 
-    return _apply(publisher, doc_id, rel, raw, lambda s: catalog.upsert(s, document), record)
+    return _apply(publisher, intent, lambda s: catalog.upsert(s, document), record)
+
+
+def _finish_first(publisher: Publisher, doc_id: str) -> None:
+    """Finish an interrupted publish of this document before starting another (lock held)."""
+    try:
+        finish_locked(publisher, doc_id)
+    except PublishError:
+        raise
+    except Exception as error:
+        raise PublishError(
+            f"an interrupted publish of '{doc_id}' could not be finished first: {error}"
+        ) from error
 
 
 def publish_text(publisher: Publisher, doc_id: str, rel: str, text: str, actor: str, message: str):
     """Publish this text of a document at rel; return the new revision number."""
-    return _publish(publisher, doc_id, rel, text, actor, message)
+    with publisher.lock():
+        _finish_first(publisher, doc_id)
+        return _publish(publisher, doc_id, rel, text, actor, message)
+
+
+def _already_published(publisher: Publisher, doc_id: str, revision: int | None) -> int | None:
+    """Return the live revision if the reviewed revision is already what readers see (an approval
+    retried after its reply was lost), else None."""
+    state = workflow.get_state(publisher.database, doc_id, publisher.root)
+    if revision is None or state is None or state.state != Status.PUBLISHED:
+        return None
+    if state.live is None or state.live <= revision:
+        return None
+    seen = workflow.revision_text(publisher.database, doc_id, revision)
+    live = workflow.revision_text(publisher.database, doc_id, state.live)
+    if seen is None or live != editor.set_status(seen, Status.PUBLISHED):
+        return None
+    return state.live
 
 
 def approve(
@@ -186,25 +201,38 @@ def approve(
 
     `revision` is the revision the reviewer saw; if the working copy moved on since, nothing
     is published (the reviewer must look at the new text first). The approval is recorded
-    with the publish, in one unit of work, only once the publish has succeeded.
+    with the publish, in one unit of work, only once the publish has succeeded. Approving again
+    what is already published (a retry) returns the live revision.
     """
     database, root = publisher.database, publisher.root
-    state, text = workflow.check_approval(
-        database, root, doc_id, actor, revision, publisher.self_approval
-    )
-    rel = state.path or editor.rel_for(text)
-    checked = editor.check(text, rel)
-    if checked.has_errors:
-        raise PublishError("the document has validation errors; return it to its author")
-    return _publish(publisher, doc_id, rel, text, actor, message, approved=state.head)
+    with publisher.lock():
+        _finish_first(publisher, doc_id)
+        done = _already_published(publisher, doc_id, revision)
+        if done is not None:
+            return done
+        state, text = workflow.check_approval(
+            database, root, doc_id, actor, revision, publisher.self_approval
+        )
+        rel = state.path or editor.rel_for(text)
+        checked = editor.check(text, rel)
+        if checked.has_errors:
+            raise PublishError("the document has validation errors; return it to its author")
+        return _publish(publisher, doc_id, rel, text, actor, message, approved=state.head)
 
 
 def unpublish(publisher: Publisher, doc_id: str, actor: str, message: str = "") -> None:
-    """Take a published document away from readers (file removed); its history is kept."""
+    """Approve a request to unpublish: readers no longer see the document; its file is kept in
+    the data folder (unpublished/) and its history in the store, so it can be restored."""
     database, root = publisher.database, publisher.root
-    rel = workflow.check_unpublish(database, root, doc_id)
+    with publisher.lock():
+        _finish_first(publisher, doc_id)
+        rel = workflow.check_unpublish(database, root, doc_id, actor, publisher.self_approval)
+        kept = str(kept_path(publisher, rel) or "")
 
-    def record() -> None:
-        workflow.record_unpublish(database, root, doc_id, actor, message)
+        def record() -> None:
+            workflow.record_unpublish(
+                database, root, doc_id, actor, message, kept, publisher.self_approval
+            )
 
-    _apply(publisher, doc_id, rel, None, lambda s: catalog.remove(s, doc_id), record)
+        intent = Intent(doc_id, UNPUBLISH, rel, "", None, None, "", actor, message, None)
+        _apply(publisher, intent, lambda s: catalog.remove(s, doc_id), record)

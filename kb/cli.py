@@ -71,6 +71,38 @@ def require_content(settings: Settings) -> None:
         )
 
 
+def open_store(settings: Settings, recover: bool = True):
+    """Open the knowledge base's database: a damaged SQLite file is an error saying how to
+    recover; a publish that a killed process left half-done is finished first (unless not
+    `recover`)."""
+    from kb.bootstrap import open_database
+    from kb.store.integrity import DatabaseDamaged
+
+    try:
+        database = open_database(settings.db_url)
+    except DatabaseDamaged as error:
+        fail(str(error))
+    if recover:
+        from kb.curation.workflow import pending_intents
+
+        if pending_intents(database):
+            from search.embedders import EmbedderPool
+            from search.service import finish_interrupted_publishes
+
+            pool = EmbedderPool(settings.embedders, settings.threads)
+            for outcome in finish_interrupted_publishes(settings, database, pool):
+                click.echo(f"note: {outcome}", err=True)
+    return database
+
+
+def has_store(settings: Settings) -> bool:
+    """Tell whether the knowledge base has a database yet (a SQLite file, or another URL)."""
+    from kb.store.integrity import sqlite_file
+
+    path = sqlite_file(settings.db_url)
+    return path is None or path.is_file()
+
+
 def print_problems(problems) -> None:
     """Print problems (file:line, message, fix) to stderr."""
     for problem in problems:
@@ -105,12 +137,11 @@ def bar(label: str, total: int):
 @with_settings
 def ingest(settings: Settings, rebuild: bool) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
-    from kb.bootstrap import open_database
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
 
     require_content(settings)
-    database = open_database(settings.db_url)
+    database = open_store(settings)
     pool = EmbedderPool(settings.embedders, settings.threads)
     report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
     print_problems(report.problems)
@@ -150,13 +181,12 @@ def search(
     settings: Settings, query: str, mode: str, limit: int, exact: bool, as_json: bool, **facets
 ) -> None:
     """Search the knowledge base."""
-    from kb.bootstrap import open_database
     from search.embedders import EmbedderPool
     from search.records import facet_filters
     from search.searcher import SearchRequest
     from search.service import open_searcher
 
-    database = open_database(settings.db_url)
+    database = open_store(settings)
     searcher = open_searcher(settings, database, EmbedderPool(settings.embedders, settings.threads))
     filters = facet_filters(**facets)
     request = SearchRequest(
@@ -201,19 +231,37 @@ def search(
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @with_settings
 def check(settings: Settings, as_json: bool) -> None:
-    """Validate the content folder without changing anything; exit 1 on errors."""
+    """Validate the content folder, and check that files, catalog, workflow and search index
+    agree (once ingested), without changing anything; exit 1 on errors."""
     from ingest.pipeline import check_content
 
     require_content(settings)
     result = check_content(settings.content, settings.max_file_bytes, progress("check"))
-    errors = len(result.errors)
-    warnings = len(result.problems) - errors
+    problems = sorted(result.problems, key=lambda p: (p.path, p.line))
+    store = []
+    if has_store(settings):
+        from search.consistency import disagreements
+        from search.generations import GenerationStore
+
+        database = open_store(settings, recover=False)
+        store = disagreements(
+            database, settings.content, settings.max_file_bytes,
+            GenerationStore(settings.index_root), settings.embedders,
+        )  # fmt: skip
+        database.close()
+    everything = problems + store
+    errors = sum(1 for p in everything if p.severity == Severity.ERROR)
+    warnings = len(everything) - errors
     if as_json:
-        click.echo(json.dumps([p.as_dict() for p in result.problems], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([p.as_dict() for p in everything], ensure_ascii=False, indent=2))
     else:
-        print_problems(sorted(result.problems, key=lambda p: (p.path, p.line)))
+        print_problems(everything)
         total = len(result.changed) + len(result.failed)
-        click.echo(f"{total} files checked · {errors} errors, {warnings} warnings")
+        agree = f" · {len(store)} disagreements of files, catalog, workflow and index"
+        click.echo(
+            f"{total} files checked · {errors} errors, {warnings} warnings"
+            + (agree if has_store(settings) else "")
+        )
     sys.exit(1 if errors else 0)
 
 
@@ -224,10 +272,9 @@ def check(settings: Settings, as_json: bool) -> None:
 @with_settings
 def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
     """List the documents in the catalog."""
-    from kb.bootstrap import open_database
     from kb.store import catalog
 
-    database = open_database(settings.db_url)
+    database = open_store(settings)
     with database.session() as session:
         rows = catalog.list_documents(session, kind=kind, lang=lang)
         items = [
@@ -269,9 +316,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     changes = {"host": host, "port": port, "workers": workers}
     settings = settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
     from kb.accounts import list_users
-    from kb.bootstrap import open_database
 
-    if not list_users(open_database(settings.db_url)):
+    if not list_users(open_store(settings)):
         click.echo("No accounts yet: anyone can search and read; to curate or take training, run")
         click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
@@ -397,6 +443,100 @@ def bench(settings: Settings, corpus: Path, rounds: int, out: Path | None) -> No
     click.echo(text)
 
 
+NOT_SQLITE = (
+    "kb backup and kb restore handle the SQLite database only; for PostgreSQL (KB_DATABASE_URL) "
+    "they are not supported yet",
+    "back the database up with `pg_dump -Fc` (restore with `pg_restore`) and copy the content "
+    "folder yourself, while no publish runs",
+)
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@with_settings
+def backup_command(settings: Settings, dest: Path) -> None:
+    """Back up the database and the content folder into DEST (a new folder, or DEST.tar.gz).
+
+    Online and consistent: SQLite's backup API copies the database while the server runs, and
+    no publish can happen in between. Indexes are not copied (`kb ingest` rebuilds them)."""
+    from importlib.metadata import version
+
+    from kb.store.backup import BackupError, backup
+    from kb.store.integrity import sqlite_file
+    from kb.store.locks import PUBLISH_LOCK, exclusive
+
+    path = sqlite_file(settings.db_url)
+    if path is None:
+        fail(*NOT_SQLITE)
+    open_store(settings).close()  # checked, and any interrupted publish finished
+    try:
+        with exclusive(settings.data / PUBLISH_LOCK):
+            manifest = backup(path, settings.content, dest, version("pmo-kb"))
+    except BackupError as error:
+        fail(str(error))
+    numbers = ", ".join(f"{n} {name}" for name, n in manifest["counts"].items())
+    click.echo(f"backup written to {dest}: {numbers}; {manifest['files']} content files")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the existing database and content folder (kept beside as *.before-restore-*).",
+)
+@with_settings
+def restore_command(settings: Settings, source: Path, force: bool) -> None:
+    """Restore a backup made by `kb backup` (a folder or .tar.gz), then rebuild the indexes.
+
+    The backup is checked first (manifest, PRAGMA quick_check); the database and the content
+    folder are written beside their targets and renamed into place. Stop `kb serve` first."""
+    import tempfile
+
+    from kb.store.backup import BackupError, restore, unpack, verify
+    from kb.store.integrity import sqlite_file
+    from kb.store.locks import PUBLISH_LOCK, SERVER_LOCK, exclusive, held_elsewhere
+
+    path = sqlite_file(settings.db_url)
+    if path is None:
+        fail(*NOT_SQLITE)
+    if held_elsewhere(settings.data / SERVER_LOCK):
+        fail(
+            f"a `kb serve` is running on {settings.data}; a restore under it would be lost",
+            "stop the server, then run `kb restore` again",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".restore-", dir=path.parent) as work:
+        try:
+            folder = unpack(source, Path(work))
+            manifest = verify(folder)
+        except BackupError as error:
+            fail(str(error))
+        content = settings.content
+        if not force and (path.exists() or (content.is_dir() and any(content.iterdir()))):
+            fail(
+                f"restoring replaces the database {path} and the content folder {content}",
+                "pass --force to do it (what is there now is kept beside, named "
+                "*.before-restore-<time>)",
+            )
+        with exclusive(settings.data / PUBLISH_LOCK):
+            kept = restore(folder, manifest, path, content)
+    numbers = ", ".join(f"{n} {name}" for name, n in manifest["counts"].items())
+    click.echo(
+        f"restored the backup of {manifest['created']} (pmo-kb {manifest['version']}): {numbers}"
+    )
+    for old in kept:
+        if not old.name.endswith(("-wal", "-shm")):
+            click.echo(f"  what was there before is kept at {old}")
+    from search.embedders import EmbedderPool
+    from search.service import ingest_and_index
+
+    database = open_store(settings)
+    pool = EmbedderPool(settings.embedders, settings.threads)
+    _, index = ingest_and_index(settings, database, pool, True, progress("ingest"), bar)
+    click.echo(f"indexes rebuilt: generation {index.generation}")
+
+
 @main.group()
 def user() -> None:
     """Manage local accounts (learner, curator, admin)."""
@@ -422,9 +562,8 @@ def read_password(confirm: bool = True) -> str:
 def user_add(settings: Settings, username: str, role: str, display_name: str) -> None:
     """Create an account; the password is prompted for (or read from stdin)."""
     from kb.accounts import AccountError, create_user
-    from kb.bootstrap import open_database
 
-    database = open_database(settings.db_url)
+    database = open_store(settings)
     try:
         created = create_user(database, username, read_password(), role, display_name)
     except AccountError as error:
@@ -437,9 +576,8 @@ def user_add(settings: Settings, username: str, role: str, display_name: str) ->
 def user_list(settings: Settings) -> None:
     """List the accounts."""
     from kb.accounts import list_users
-    from kb.bootstrap import open_database
 
-    for account in list_users(open_database(settings.db_url)):
+    for account in list_users(open_store(settings)):
         click.echo(f"{account.username:<24} {account.role:<8} {account.display_name}")
 
 
@@ -449,10 +587,9 @@ def user_list(settings: Settings) -> None:
 def user_passwd(settings: Settings, username: str) -> None:
     """Set a new password (prompted, or read from stdin)."""
     from kb.accounts import AccountError, set_password
-    from kb.bootstrap import open_database
 
     try:
-        set_password(open_database(settings.db_url), username, read_password())
+        set_password(open_store(settings), username, read_password())
     except AccountError as error:
         fail(str(error))
     click.echo(f"password changed for {username} (signed out everywhere)")
@@ -465,10 +602,9 @@ def user_passwd(settings: Settings, username: str) -> None:
 def user_role(settings: Settings, username: str, role: str) -> None:
     """Change an account's role (recorded in the audit log)."""
     from kb.accounts import AccountError, set_role
-    from kb.bootstrap import open_database
 
     try:
-        set_role(open_database(settings.db_url), username, role)
+        set_role(open_store(settings), username, role)
     except AccountError as error:
         fail(str(error))
     click.echo(f"{username} is now {role} (signed out everywhere)")
@@ -480,10 +616,9 @@ def user_role(settings: Settings, username: str, role: str) -> None:
 def user_signout(settings: Settings, username: str) -> None:
     """End every session of an account at once (sign out everywhere)."""
     from kb.accounts import AccountError, sign_out_everywhere
-    from kb.bootstrap import open_database
 
     try:
-        ended = sign_out_everywhere(open_database(settings.db_url), username)
+        ended = sign_out_everywhere(open_store(settings), username)
     except AccountError as error:
         fail(str(error), "`kb user list` shows the accounts")
     click.echo(f"{username} is signed out everywhere ({ended} sessions ended)")

@@ -4,8 +4,9 @@ publishing uses, and an open searcher."""
 from __future__ import annotations
 
 from ingest.pipeline import IngestReport, Progress, ingest
-from ingest.publish import Publisher
-from kb.curation.workflow import record_disk_revisions
+from ingest.publisher import Publisher
+from ingest.recovery import Recovered, finish_locked, recover
+from kb.curation.workflow import record_disk_removals, record_disk_revisions
 from kb.insights.querylog import QueryLog
 from kb.settings import Settings
 from kb.store.database import Database
@@ -31,8 +32,12 @@ def ingest_and_index(
 ) -> tuple[IngestReport, IndexReport]:
     """Sync the catalog with the content folder, then the indexes with the catalog."""
     prepare(settings)
-    report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
-    record_disk_revisions(database, settings.content, report.added + report.updated)
+    publisher = _publisher(settings, database, pool.names, pool.get)
+    with publisher.lock():  # never between a publish's file write and its workflow record
+        finish_locked(publisher, tolerant=True)  # a publish a killed process left half-done
+        report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
+        record_disk_revisions(database, settings.content, report.added + report.updated)
+        record_disk_removals(database)
     index_report = update_indexes(
         settings, database, pool.names, pool.get, full=full, progress=embed_progress
     )
@@ -52,15 +57,28 @@ def update_indexes(
     return sync_indexes(database, store, names, embedders, full=full, progress=progress)
 
 
+def _publisher(
+    settings: Settings, database: Database, names: list[str], embedders: EmbedderProvider
+) -> Publisher:
+    def reindex() -> IndexReport:
+        return update_indexes(settings, database, names, embedders)
+
+    return Publisher(database, settings.content, reindex, settings.self_approval, settings.data)
+
+
 def open_publisher(
     settings: Settings, database: Database, embedders: dict[str, Embedder]
 ) -> Publisher:
     """Return a publisher whose re-index step uses these (already loaded) embedders."""
+    return _publisher(settings, database, list(embedders), embedders.__getitem__)
 
-    def reindex() -> IndexReport:
-        return update_indexes(settings, database, list(embedders), embedders.__getitem__)
 
-    return Publisher(database, settings.content, reindex, settings.self_approval)
+def finish_interrupted_publishes(
+    settings: Settings, database: Database, pool: EmbedderPool
+) -> list[Recovered]:
+    """Complete or roll back the publishes a killed process left half-done (models are loaded
+    only if there is one)."""
+    return recover(_publisher(settings, database, pool.names, pool.get))
 
 
 def open_searcher(

@@ -98,6 +98,7 @@ CURATOR_GETS = [
 CURATOR_POSTS = [
     "/curate/check", "/curate/save", "/curate/submit/guide-risk", "/curate/approve/guide-risk",
     "/curate/reject/guide-risk", "/curate/unpublish/guide-risk", "/curate/restore/guide-risk",
+    "/curate/approve-unpublish/guide-risk", "/curate/decline-unpublish/guide-risk",
     "/curate/upload",
 ]  # fmt: skip
 
@@ -291,13 +292,52 @@ def test_upload_validates_and_never_overwrites_without_confirmation(client, data
     assert list_revisions(database, "guide-risk")[0].source == "upload"
 
 
-def test_unpublish_removes_the_file_and_hides_the_document(client, settings):
+def test_unpublishing_is_reviewed_and_can_be_restored(client, settings, database):
+    path = settings.content / "guides/change.md"
+    shipped = path.read_bytes()
     sign_in(client, "cur1")
-    assert post(client, "/curate/unpublish/guide-change").status_code == 303
-    assert not (settings.content / "guides/change.md").exists()
+    asked = post(client, "/curate/unpublish/guide-change", {"reason": "superseded"})
+    assert asked.status_code == 303
+    assert path.read_bytes() == shipped  # a request alone changes nothing readers see
+    assert "guide-change" in reader_hits(client, "变更评审流程")
+    page = client.get("/curate/doc/guide-change").text
+    assert 'id="unpublish-request"' in page and 'id="approve-unpublish"' not in page
+    assert "guide-change" in client.get("/curate").text.split('id="queue-unpublish"')[1]
+    own = post(client, "/curate/approve-unpublish/guide-change")
+    assert own.status_code == 409 and "your own request" in own.text
+    assert post(client, "/curate/unpublish/guide-change").status_code == 409  # already asked
+    assert path.exists()
+    sign_in(client, "cur2")
+    assert 'id="approve-unpublish"' in client.get("/curate/doc/guide-change").text
+    assert post(client, "/curate/approve-unpublish/guide-change").status_code == 303
+    assert not path.exists()
+    assert (settings.data / "unpublished/guides/change.md").read_bytes() == shipped
     client.cookies.clear()
     assert client.get("/docs/guide-change").status_code == 404
     assert "guide-change" not in reader_hits(client, "变更评审流程")
+    sign_in(client, "cur1")
+    page = client.get("/curate/doc/guide-change").text
+    assert 'id="unpublished"' in page and "superseded" in page
+    live = re.search(r'id="unpublished".*?name="revision" value="(\d+)"', page, re.S).group(1)
+    assert post(client, "/curate/restore/guide-change", {"revision": live}).status_code == 303
+    assert post(client, "/curate/submit/guide-change").status_code == 303
+    sign_in(client, "cur2")
+    assert approve(client, "guide-change").status_code == 303
+    assert "变更控制委员会" in path.read_text(encoding="utf-8")
+    client.cookies.clear()
+    assert "guide-change" in reader_hits(client, "变更评审流程")
+    actions = [(e.actor, e.action) for e in _events(database) if e.target == "guide-change"]
+    assert ("cur1", "request_unpublish") in actions and ("cur2", "unpublish") in actions
+
+
+def test_a_declined_unpublish_request_leaves_the_document_published(client, settings):
+    sign_in(client, "cur1")
+    assert post(client, "/curate/unpublish/guide-change").status_code == 303
+    sign_in(client, "cur2")
+    assert post(client, "/curate/decline-unpublish/guide-change").status_code == 303
+    assert post(client, "/curate/approve-unpublish/guide-change").status_code == 409
+    assert (settings.content / "guides/change.md").exists()
+    assert 'id="unpublish-request"' not in client.get("/curate/doc/guide-change").text
 
 
 def test_dashboard_numbers(client, settings, database):

@@ -262,3 +262,26 @@ def test_publish_never_overwrites_an_uningested_disk_edit(publisher, settings):
     with pytest.raises(PublishError, match="edited on disk"):
         approve(publisher, "guide-risk", "cur2")
     assert path.read_text(encoding="utf-8") == hand_edit
+
+
+def test_a_retried_approval_finds_its_own_file_already_written(publisher, settings, database):
+    """A publish killed after writing the file (before the journal existed) left the file while
+    the workflow still said "in review"; approving again must publish, not refuse with 409."""
+    in_review(publisher)
+    path = settings.content / "lessons/en" / f"{DOC_ID}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(editor.set_status(lesson_text(), "published"), encoding="utf-8")
+    number = approve(publisher, DOC_ID, "cur2", revision=1)
+    assert workflow.get_state(database, DOC_ID, settings.content).live == number
+    assert keyword_hits(settings, database, "zorblax")[0] == DOC_ID
+    assert approve(publisher, DOC_ID, "cur2", revision=1) == number  # the retry of a success
+
+
+def test_a_different_file_in_the_way_is_still_refused(publisher, settings):
+    in_review(publisher)
+    path = settings.content / "lessons/en" / f"{DOC_ID}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("someone else's file\n", encoding="utf-8")
+    with pytest.raises(PublishError, match="a different file already exists"):
+        approve(publisher, DOC_ID, "cur2", revision=1)
+    assert path.read_text(encoding="utf-8") == "someone else's file\n"

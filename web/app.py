@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
 from kb.settings import Settings
+from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
-from search.service import open_searcher
+from search.service import finish_interrupted_publishes, open_searcher
 from web.auth import reader_access
 from web.body_limit import BodyLimit, body_limits, curate_form_limits
 from web.cookies import BrowserCookieMiddleware
@@ -35,9 +37,12 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         database = open_database(settings.db_url)
         pool = EmbedderPool(settings.embedders, settings.threads)
+        for outcome in finish_interrupted_publishes(settings, database, pool):
+            logging.getLogger("uvicorn.error").warning("%s", outcome)
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
-        yield {"settings": settings, "database": database, "searcher": searcher}
+        with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
+            yield {"settings": settings, "database": database, "searcher": searcher}
         searcher.close()
         database.close()
 

@@ -60,7 +60,30 @@ CURATE_STRINGS: dict[str, dict[str, str]] = {
     "submit_review": {"en": "Submit for review", "zh": "提交审核"},
     "approve_publish": {"en": "Approve and publish", "zh": "批准并发布"},
     "return_draft": {"en": "Return to draft", "zh": "退回草稿"},
-    "unpublish": {"en": "Unpublish", "zh": "取消发布"},
+    "request_unpublish": {"en": "Request unpublishing", "zh": "申请下线"},
+    "unpublish_reason": {"en": "Why (for the reviewer)", "zh": "原因（供审核人参考）"},
+    "unpublish_requested": {
+        "en": "{who} asked to unpublish this document (readers see revision {n} until a "
+        "reviewer approves)",
+        "zh": "{who} 申请下线此文档（审核通过前读者仍看到第 {n} 版）",
+    },
+    "approve_unpublish": {"en": "Approve and unpublish", "zh": "批准并下线"},
+    "decline_unpublish": {"en": "Keep it published", "zh": "保留发布"},
+    "own_unpublish": {
+        "en": "This is your own request: another curator must approve it.",
+        "zh": "这是您自己的申请，需要另一位管理员批准。",
+    },
+    "was_unpublished": {
+        "en": "Unpublished by {who} on {when} (asked by {asked}); readers last saw revision "
+        "{n}, which is kept in the history, its file in the data folder",
+        "zh": "已由 {who} 于 {when} 下线（{asked} 申请）；读者最后看到的是第 {n} 版，"
+        "该版本保留在历史中，文件保存在数据目录",
+    },
+    "restore_unpublished": {
+        "en": "Restore revision {n} as a draft (to review and publish again)",
+        "zh": "将第 {n} 版恢复为草稿（审核后重新发布）",
+    },
+    "unpublish_queue": {"en": "Requests to unpublish", "zh": "下线申请"},
     "history": {"en": "History", "zh": "历史版本"},
     "own_change": {
         "en": "This is your own change: another curator must approve it.",

@@ -2,10 +2,11 @@
 
 A document's working copy is its *head* revision; its *live* revision is the one written to the
 content folder. Drafts live only in the database (revisions), so readers and search never see them.
+Unpublishing is reviewed too: a curator requests it, another curator (or an admin) approves it.
 
-This module is the one writer of the workflow state. Each public function opens its own unit of
-work (the state change and its audit event commit together); the helpers that take a Session are
-private.
+This module is the one writer of the workflow state, of the publish journal (kb.curation.intents)
+and of unpublish requests. Each public function opens its own unit of work (the state change and
+its audit event commit together); the helpers that take a Session are private.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.content.ids import require_id
 from kb.content.taxonomy import Kind, Status
-from kb.curation import revisions
+from kb.curation import intents, revisions
+from kb.curation import unpublish_requests as requests
+from kb.curation.intents import Intent
 from kb.curation.revisions import Revision, add_revision, get_revision, latest_revision
 from kb.store.audit import record_event
 from kb.store.database import Base, Database, utcnow
@@ -289,32 +292,167 @@ def record_publish(
         row.state, row.head, row.live, row.path = PUBLISHED, number, number, rel
         row.title, row.updated_by, row.updated_at = title, actor, utcnow()
         record_event(session, actor, "publish", doc_id, f"revision {number}: {message}")
+        intents.drop_intent(session, doc_id)
         return number
 
 
-def check_unpublish(database: Database, root: Path, doc_id: str) -> str:
-    """Return where a published document's file is, or refuse when it cannot be unpublished."""
+def revision_text(database: Database, doc_id: str, number: int) -> str | None:
+    """Return the text of one revision of a document, or None."""
+    with database.reading() as session:
+        revision = get_revision(session, doc_id, number)
+        return revision.text if revision else None
+
+
+def begin_publish(database: Database, intent: Intent) -> None:
+    """Journal a publish (or unpublish) before it touches the file, the catalog or the indexes;
+    the entry goes with the workflow record of its outcome (record_publish, record_unpublish)."""
     with database.session() as session:
-        row = _ensure_state(session, doc_id, root)
-        if row is None or row.live is None:
-            raise WorkflowError("only a published document can be unpublished")
-        current = session.get(DocumentRow, doc_id)
-        if current is not None and current.kind == Kind.TRAINING:
+        if intents.get_intent(session, intent.doc_id) is not None:
             raise WorkflowError(
-                "training modules and steps are maintained in content/training/ "
-                "(removing one step would break its module); edit the files and run kb ingest"
+                "an interrupted publish of this document is still pending; "
+                "run any `kb` command (or restart `kb serve`) to finish it, then try again"
             )
+        intents.add_intent(session, intent)
+
+
+def abandon_publish(database: Database, doc_id: str) -> None:
+    """Forget a journalled publish whose steps were undone in the same process."""
+    with database.session() as session:
+        intents.drop_intent(session, doc_id)
+
+
+def pending_intents(database: Database, doc_id: str | None = None) -> list[Intent]:
+    """Return the journalled publishes that never finished (of one document, or all)."""
+    with database.reading() as session:
+        if doc_id is None:
+            return intents.pending_intents(session)
+        intent = intents.get_intent(session, doc_id)
+        return [intent] if intent else []
+
+
+def intent_still_valid(database: Database, root: Path, intent: Intent, self_approval: bool) -> bool:
+    """Tell whether an interrupted publish may still be completed (its approval still holds)."""
+    with database.session() as session:
+        try:
+            if intent.action == intents.UNPUBLISH:
+                _unpublishable(session, root, intent.doc_id, intent.actor, self_approval)
+            elif intent.approved is not None:
+                _approvable(
+                    session, root, intent.doc_id, intent.actor, intent.approved, self_approval
+                )
+        except WorkflowError:
+            return False
+        return True
+
+
+def record_rollback(database: Database, doc_id: str, action: str, why: str) -> None:
+    """Record that an interrupted publish was rolled back: journal entry gone, audit event."""
+    with database.session() as session:
+        intents.drop_intent(session, doc_id)
+        record_event(session, "recovery", f"{action}_rolled_back", doc_id, why)
+
+
+def _live_document(session: Session, root: Path, doc_id: str) -> DocStateRow:
+    row = _ensure_state(session, doc_id, root)
+    if row is None or row.live is None:
+        raise WorkflowError("only a published document can be unpublished")
+    current = session.get(DocumentRow, doc_id)
+    if current is not None and current.kind == Kind.TRAINING:
+        raise WorkflowError(
+            "training modules and steps are maintained in content/training/ "
+            "(removing one step would break its module); edit the files and run kb ingest"
+        )
+    return row
+
+
+def request_unpublish(database: Database, root: Path, doc_id: str, actor: str, reason: str) -> None:
+    """Ask for a published document to be taken away; another curator reviews the request."""
+    with database.session() as session:
+        row = _live_document(session, root, doc_id)
+        if requests.pending_row(session, doc_id) is not None:
+            raise WorkflowError("unpublishing this document is already requested; it awaits review")
+        session.add(
+            requests.UnpublishRequestRow(
+                doc_id=doc_id,
+                revision=row.live,
+                path=row.path,
+                reason=reason[:500],
+                requested_by=actor[:64],
+            )  # fmt: skip
+        )
+        record_event(session, actor, "request_unpublish", doc_id, reason)
+
+
+def decline_unpublish(database: Database, doc_id: str, actor: str, note: str = "") -> None:
+    """Turn down a request to unpublish: the document stays published."""
+    with database.session() as session:
+        request = requests.pending_row(session, doc_id)
+        if request is None:
+            raise WorkflowError("there is no request to unpublish this document")
+        requests.decide(request, requests.DECLINED, actor)
+        record_event(session, actor, "decline_unpublish", doc_id, note)
+
+
+def _unpublishable(
+    session: Session, root: Path, doc_id: str, actor: str, self_approval: bool
+) -> tuple[DocStateRow, requests.UnpublishRequestRow]:
+    row = _live_document(session, root, doc_id)
+    request = requests.pending_row(session, doc_id)
+    if request is None:
+        raise WorkflowError(
+            "unpublishing needs a review: request it first, then another curator approves it"
+        )
+    if not self_approval and actor == request.requested_by:
+        raise WorkflowError(
+            "you cannot approve your own request to unpublish; ask another curator to review it"
+        )
+    return row, request
+
+
+def check_unpublish(
+    database: Database, root: Path, doc_id: str, actor: str, self_approval: bool = False
+) -> str:
+    """Check that actor may approve the request to unpublish a document; return its file's path."""
+    with database.session() as session:
+        row, _ = _unpublishable(session, root, doc_id, actor, self_approval)
         return row.path
 
 
-def record_unpublish(database: Database, root: Path, doc_id: str, actor: str, message: str) -> None:
-    """Record that a document's file was taken away: archived, nothing live, and the audit event."""
+def record_unpublish(
+    database: Database,
+    root: Path,
+    doc_id: str,
+    actor: str,
+    message: str,
+    retained: str = "",
+    self_approval: bool = False,
+) -> None:
+    """Record an approved unpublish whose file was taken away: the request approved, archived,
+    nothing live, the audit events — checked again, one unit of work."""
     with database.session() as session:
-        row = _ensure_state(session, doc_id, root)
-        if row is None:
-            raise WorkflowError(f"there is no document '{doc_id}'")
+        row, request = _unpublishable(session, root, doc_id, actor, self_approval)
+        requests.decide(request, requests.APPROVED, actor, retained)
         row.state, row.live, row.updated_by, row.updated_at = ARCHIVED, None, actor, utcnow()
-        record_event(session, actor, "unpublish", doc_id, message)
+        record_event(session, actor, "unpublish", doc_id, message or request.reason)
+        intents.drop_intent(session, doc_id)
+
+
+def unpublish_request(database: Database, doc_id: str) -> requests.UnpublishRequest | None:
+    """Return the open request to unpublish a document, or None."""
+    with database.reading() as session:
+        return requests.pending(session, doc_id)
+
+
+def last_unpublish(database: Database, doc_id: str) -> requests.UnpublishRequest | None:
+    """Return how a document was last unpublished (its revision is the one to restore), or None."""
+    with database.reading() as session:
+        return requests.last_approved(session, doc_id)
+
+
+def unpublish_requests(database: Database) -> list[requests.UnpublishRequest]:
+    """Return the requests to unpublish that await review, oldest first."""
+    with database.reading() as session:
+        return requests.all_pending(session)
 
 
 def restore(database: Database, root: Path, doc_id: str, number: int, actor: str) -> int:
@@ -368,4 +506,23 @@ def record_disk_revisions(database: Database, root: Path, doc_ids: list[str]) ->
             number = add_revision(session, doc_id, text, "disk", "edited on disk", "disk")
             _note_disk_revision(session, doc_id, row.path, number, row.status == PUBLISHED)
             recorded.append(doc_id)
+    return recorded
+
+
+def record_disk_removals(database: Database) -> list[str]:
+    """After an ingest: a live document whose file is gone from disk (so from the catalog) is no
+    longer published — it is archived, and its open unpublish request is moot."""
+    recorded = []
+    with database.session() as session:
+        rows = session.scalars(select(DocStateRow).where(DocStateRow.live.is_not(None)))
+        for row in rows:
+            if session.get(DocumentRow, row.doc_id) is not None:
+                continue
+            row.live, row.updated_by, row.updated_at = None, "disk", utcnow()
+            if row.state == PUBLISHED:
+                row.state = ARCHIVED
+            request = requests.pending_row(session, row.doc_id)
+            if request is not None:
+                requests.decide(request, requests.APPROVED, "disk")
+            recorded.append(row.doc_id)
     return recorded

@@ -59,6 +59,7 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
     context = {
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
+        "unpublish_requests": workflow.unpublish_requests(database),
         "problems": problems,
         "error_count": sum(1 for p in problems if p.severity == Severity.ERROR),
         "top": analytics.top_queries(database),
@@ -194,6 +195,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
     with database.session() as session:
         head = get_revision(session, doc_id, state.head)
     own = user.username in (state.submitted_by, head.author if head else "")
+    pending = workflow.unpublish_request(database, doc_id)
     return page(
         request,
         "curate/document.html",
@@ -205,6 +207,12 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
             "problems": result.problems,
             "has_errors": result.has_errors,
             "may_approve": settings.self_approval or not own,
+            "unpublish_request": pending,
+            "may_unpublish": pending is not None
+            and (settings.self_approval or pending.requested_by != user.username),
+            "unpublished": workflow.last_unpublish(database, doc_id)
+            if state.state == workflow.ARCHIVED
+            else None,
             "flash": request.query_params.get("done") or request.query_params.get("saved"),
         },
     )
@@ -247,11 +255,25 @@ def reject(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_i
 
 
 @router.post("/unpublish/{doc_id:path}", dependencies=CSRF)
-def unpublish_document(
+def request_unpublish(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId, reason: Annotated[str, Form()] = ""):  # fmt: skip
+    """Ask for a published document to be unpublished; another curator reviews the request."""
+    root, who = settings.content, user.username
+    return _step(doc_id, lambda: workflow.request_unpublish(database, root, doc_id, who, reason))
+
+
+@router.post("/approve-unpublish/{doc_id:path}", dependencies=CSRF)
+def approve_unpublish(
     user: CuratorDep, publisher: PublisherDep, doc_id: DocId, message: Annotated[str, Form()] = ""
 ):
-    """Take a published document away from readers (archived; history kept)."""
+    """Approve a request to unpublish (not one's own): archived, file kept, history kept."""
     return _step(doc_id, lambda: unpublish(publisher, doc_id, user.username, message[:500]))
+
+
+@router.post("/decline-unpublish/{doc_id:path}", dependencies=CSRF)
+def decline_unpublish(user: CuratorDep, database: DatabaseDep, doc_id: DocId, note: Annotated[str, Form()] = ""):  # fmt: skip
+    """Turn down a request to unpublish: the document stays published."""
+    who = user.username
+    return _step(doc_id, lambda: workflow.decline_unpublish(database, doc_id, who, note[:500]))
 
 
 @router.get("/history/{doc_id:path}")
