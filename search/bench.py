@@ -132,7 +132,8 @@ def measure_server(
     corpus: Path, data: Path, names: list[str], log: Log, workers: int = 1, query_cache: int = 4096
 ) -> dict:
     """Start `kb serve`; time single requests, then load it with wrk (50 connections, mixed
-    zh/en queries) on /api/search and the search page; read the peak RSS."""
+    zh/en queries) on /api/search and the search page, each after a 10 s warm-up (the steady
+    state of a running server: with caches on they are warm); read the peak RSS."""
     port = _free_port()
     env = {**os.environ, "KB_CONTENT": str(corpus), "KB_DATA": str(data),
            "KB_EMBEDDERS": json.dumps(names), "KB_QUERY_CACHE": str(query_cache)}  # fmt: skip
@@ -151,6 +152,7 @@ def measure_server(
         result["http_1_client"] = percentiles(samples)
         queries = load_queries()
         for name, path in (("api", "/api/search"), ("page", "/search")):
+            run_wrk(base, path, queries, connections=50, seconds=10)  # warm-up, not counted
             result[f"wrk_{name}"] = run_wrk(base, path, queries, connections=50, seconds=20)
             log(f"{workers} worker(s), cache {query_cache}, {path}: {result[f'wrk_{name}']}")
         result["serving_peak_rss_mb"] = round(_peak_rss_kb(process.pid) / 1024, 1)
