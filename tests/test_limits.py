@@ -1,6 +1,7 @@
 """Request limits: body sizes per route (refused before they are read) and feedback rates."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
@@ -63,7 +64,9 @@ def _stream(app, state, path, chunks):
                                           (b"transfer-encoding", b"chunked")],
         "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": dict(state),
     }  # fmt: skip
-    asyncio.run(app(scope, receive, send))
+    # a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(app(scope, receive, send))).result()
     start = next(m for m in messages if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     return start["status"], body, pulled
