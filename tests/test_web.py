@@ -251,3 +251,10 @@ def test_glossary_page_in_both_languages(client):
     assert "风险登记册" in english.text and "Definition" in english.text
     chinese = client.get("/glossary", headers={"accept-language": "zh-CN"})
     assert "术语表" in chinese.text and "释义" in chinese.text
+
+
+def test_result_cards_say_how_a_result_was_found_in_the_readers_words(client):
+    english = client.get("/search", params={"q": "vendor"}, headers={"accept-language": "en"})
+    assert "found by: its words + its meaning" in english.text and "fake" not in english.text
+    chinese = client.get("/search", params={"q": "vendor"}, headers={"accept-language": "zh-CN"})
+    assert "匹配方式: 关键词、语义" in chinese.text

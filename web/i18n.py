@@ -80,6 +80,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "facet_lang": {"en": "Language", "zh": "语言"},
     "facet_tag": {"en": "Tag", "zh": "标签"},
     "found_by": {"en": "found by", "zh": "匹配方式"},
+    "leg_keyword": {"en": "its words", "zh": "关键词"},
+    "leg_glossary": {"en": "translated terms", "zh": "术语翻译"},
+    "leg_meaning": {"en": "its meaning", "zh": "语义"},
     "previous": {"en": "Previous", "zh": "上一页"},
     "next": {"en": "Next", "zh": "下一页"},
     "page_of": {"en": "Page {page} of {pages}", "zh": "第 {page} 页，共 {pages} 页"},
@@ -231,6 +234,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_answers_yet": {"en": "No answers yet.", "zh": "暂无作答记录。"},
     "completed_modules": {"en": "Completed modules", "zh": "已完成的模块"},
 }
+
+
+def found_by(legs: list[str], lang: str) -> str:
+    """Say how a result was found in the reader's words: the vector legs are all "meaning"."""
+    keys = {f"leg_{leg}" if leg in ("keyword", "glossary") else "leg_meaning" for leg in legs}
+    order = ["leg_keyword", "leg_meaning", "leg_glossary"]
+    joiner = " + " if lang == "en" else "、"
+    return joiner.join(t(key, lang) for key in order if key in keys)
 
 
 def t(key: str, lang: str, **values: object) -> str:
