@@ -258,3 +258,16 @@ def test_result_cards_say_how_a_result_was_found_in_the_readers_words(client):
     assert "found by: its words + its meaning" in english.text and "fake" not in english.text
     chinese = client.get("/search", params={"q": "vendor"}, headers={"accept-language": "zh-CN"})
     assert "匹配方式: 关键词、语义" in chinese.text
+
+
+def test_counts_use_each_languages_plural_rules():
+    from web.i18n import t
+
+    assert (t("results_count", "en", n=1), t("results_count", "en", n=2)) == (
+        "1 document",
+        "2 documents",
+    )
+    assert (t("results_count", "zh", n=1), t("results_count", "zh", n=3)) == (
+        "共 1 篇文档",
+        "共 3 篇文档",
+    )

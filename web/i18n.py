@@ -56,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "download": {"en": "Download .md", "zh": "下载 .md"},
     "results_count": {"en": "{n} documents", "zh": "共 {n} 篇文档"},
+    "results_count_one": {"en": "1 document"},  # Chinese has one form
     "did_you_mean": {"en": "Did you mean", "zh": "您是不是要找"},
     "showing_results_for": {"en": "Showing results for", "zh": "已显示以下内容的结果："},
     "search_instead_for": {"en": "Search instead for", "zh": "仍然搜索："},
@@ -130,6 +131,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "skip_to_content": {"en": "Skip to content", "zh": "跳到正文"},
     "all_documents": {"en": "All documents", "zh": "全部文档"},
     "documents_in": {"en": "{n} documents", "zh": "{n} 篇"},
+    "documents_in_one": {"en": "1 document"},
     "index_missing": {
         "en": "The search index has not been built yet. Run `kb ingest` and reload.",
         "zh": "搜索索引尚未建立。请运行 `kb ingest` 后刷新。",
@@ -245,7 +247,10 @@ def found_by(legs: list[str], lang: str) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """Return the UI string for key in lang, with {placeholders} filled in."""
+    """Return the UI string for key in lang, with {placeholders} filled in (and the singular
+    `<key>_one` form when n is 1 in a language that has one)."""
+    if values.get("n") == 1 and lang in STRINGS.get(f"{key}_one", {}):
+        key = f"{key}_one"
     text = STRINGS.get(key, {}).get(lang) or STRINGS.get(key, {}).get("en") or key
     return text.format(**values) if values else text
 
