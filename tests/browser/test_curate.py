@@ -33,6 +33,8 @@ def test_lesson_from_template_reviewed_published_found_diffed_and_restored(brows
     page.wait_for_url(re.compile(r"/curate/new\?template="))
     assert page.locator("#f-kind").input_value() == "lesson"
     assert "Early-warning signs" in page.locator("#f-body").input_value()
+    assert not page.locator("#f-creates").is_visible()  # a template-only field, hidden on a lesson
+    assert page.locator("#f-project").is_visible()
 
     page.fill("#f-id", DOC_ID)
     page.fill("#f-title", "Zorblax cutover weekend without a rollback owner")
