@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from search.analyzer import MixedTokenizer
@@ -98,14 +99,32 @@ def glossary_sections(markdown: str) -> list[GlossarySection]:
     return [section for section in sections if section.entries]
 
 
+@cache
 def built_in_sections() -> list[GlossarySection]:
     """Return the built-in glossary's topics and rows (for the glossary page)."""
     return glossary_sections(BUILT_IN.read_text(encoding="utf-8")) if BUILT_IN.is_file() else []
 
 
+@cache
 def built_in_pairs() -> list[TermPair]:
     """Return the term pairs of the built-in project-management glossary."""
     return parse_glossary(BUILT_IN.read_text(encoding="utf-8")) if BUILT_IN.is_file() else []
+
+
+def _longest_matches(sequence, terms: dict, longest: int, shortest: int) -> set[str]:
+    """Translate the terms found in a sequence, longest match first, without overlaps."""
+    found: set[str] = set()
+    start = 0
+    while start < len(sequence):
+        for length in range(min(longest, len(sequence) - start), shortest - 1, -1):
+            translation = terms.get(sequence[start : start + length])
+            if translation:
+                found |= translation
+                start += length
+                break
+        else:
+            start += 1
+    return found
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -140,39 +159,11 @@ class Glossary:
 
     def translate(self, query: str, lang: str) -> list[str]:
         """Return the other-language terms of the query's glossary terms (sorted)."""
-        found = self._from_chinese(query) if lang == "zh" else self._from_english(query)
+        if lang == "zh":  # over the query's characters; a Chinese term has two or more
+            found = _longest_matches(query, self._chinese, self._longest_chinese, shortest=2)
+        else:  # over the query's analysed tokens
+            found = _longest_matches(_tokens(query), self._english, MAX_TERM_TOKENS, shortest=1)
         return sorted(found)
-
-    def _from_english(self, query: str) -> set[str]:
-        """Longest glossary terms first over the query's analysed tokens, without overlaps."""
-        tokens = _tokens(query)
-        found: set[str] = set()
-        start = 0
-        while start < len(tokens):
-            for length in range(min(MAX_TERM_TOKENS, len(tokens) - start), 0, -1):
-                translation = self._english.get(tokens[start : start + length])
-                if translation:
-                    found |= translation
-                    start += length
-                    break
-            else:
-                start += 1
-        return found
-
-    def _from_chinese(self, query: str) -> set[str]:
-        """Longest glossary terms first over the query's characters, without overlaps."""
-        found: set[str] = set()
-        start = 0
-        while start < len(query):
-            for length in range(min(self._longest_chinese, len(query) - start), 1, -1):
-                translation = self._chinese.get(query[start : start + length])
-                if translation:
-                    found |= translation
-                    start += length
-                    break
-            else:
-                start += 1
-        return found
 
     def save(self, path: Path) -> None:
         """Write the term pairs next to the index generation they belong to."""

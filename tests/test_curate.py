@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from kb.accounts import create_user
 from kb.curation.workflow import list_revisions
 from kb.insights.feedback import record_feedback
-from kb.insights.querylog import log_search
+from kb.insights.querylog import QueryLog, SearchLogEntry
 from kb.store.audit import recent_events
 from search.generations import GenerationStore
 from tests.search_fixtures import build_kb
@@ -342,8 +342,10 @@ def test_a_declined_unpublish_request_leaves_the_document_published(client, sett
 
 def test_dashboard_numbers(client, settings, database):
     db = database
+    log = QueryLog(db)
     for query, count in [("risk", 3), ("risk", 2), ("gantt chart", 0), ("gantt chart", 0)]:
-        log_search(db, query, "hybrid", "en", {}, count, 5.0)
+        log.record(SearchLogEntry(query, "hybrid", "en", {}, count, 5.0))
+    log.close()
     record_feedback(db, "guide-risk", False, "", "risk owner")
     record_feedback(db, "guide-risk", True)
     (settings.content / "broken.md").write_text("---\nkind: lesson\n---\nx\n", encoding="utf-8")

@@ -56,21 +56,6 @@ class SearchLogEntry:
         )
 
 
-def log_search(
-    database: Database,
-    query: str,
-    mode: str,
-    lang: str,
-    filters: dict[str, Any],
-    result_count: int,
-    latency_ms: float,
-) -> None:
-    """Record one search at once (the batched QueryLog is what serving uses)."""
-    entry = SearchLogEntry(query, mode, lang, filters, result_count, latency_ms)
-    with database.session() as session:
-        session.add(entry.row())
-
-
 class QueryLog:
     """Writes search-log entries in batches on a background thread, so no search waits on a write.
 
