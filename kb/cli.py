@@ -74,7 +74,7 @@ def require_content(settings: Settings) -> None:
 def open_store(settings: Settings, recover: bool = True):
     """Open the knowledge base's database: a damaged SQLite file is an error saying how to
     recover; a publish that a killed process left half-done is finished first (unless not
-    `recover`)."""
+    `recover`); it is closed when the command ends."""
     from kb.bootstrap import open_database
     from kb.store.integrity import DatabaseDamaged
 
@@ -82,6 +82,9 @@ def open_store(settings: Settings, recover: bool = True):
         database = open_database(settings.db_url)
     except DatabaseDamaged as error:
         fail(str(error))
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the connections are released when the command ends
+        context.call_on_close(database.close)
     if recover:
         from kb.curation.workflow import pending_intents
 

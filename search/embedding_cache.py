@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kb.store.catalog import text_hash
 from kb.store.database import Database
+from kb.store.dialect import upsert_insert
 from kb.store.tables import EmbeddingRow
 from search.embedders import Embedder
 
@@ -52,14 +52,14 @@ def _store(database: Database, model: str, hashes: list[str], vectors: np.ndarra
         for h, v in zip(hashes, vectors, strict=True)
     ]
     with database.session() as session:
-        session.execute(sqlite_insert(EmbeddingRow).values(rows).on_conflict_do_nothing())
+        session.execute(upsert_insert(session, EmbeddingRow).values(rows).on_conflict_do_nothing())
 
 
 def cached_vectors(database: Database, model: str, hashes: set[str]) -> dict[str, np.ndarray]:
     """Return the cached vectors of a model for the given text hashes."""
     found: dict[str, np.ndarray] = {}
     wanted = list(hashes)
-    with database.session() as session:
+    with database.reading() as session:
         for start in range(0, len(wanted), 900):
             chunk = wanted[start : start + 900]
             rows = session.execute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from kb.bootstrap import open_database  # noqa: E402
 from kb.settings import Settings  # noqa: E402
+from tests import postgres  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_EVAL = REPO.parent / "shared" / "eval"
@@ -47,9 +49,40 @@ def content(tmp_path: Path) -> ContentDir:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, content: ContentDir) -> Settings:
-    """Settings for a scratch knowledge base using the fake embedder."""
-    return Settings(content=content.root, data=tmp_path / "data", embedders=["fake"])
+def store_url() -> Iterator[str]:
+    """The scratch knowledge base's database URL: '' (SQLite in its data folder), or a fresh
+    schema on the PostgreSQL server named by KB_TEST_DATABASE_URL."""
+    server = postgres.server_url()
+    if not server:
+        yield ""
+        return
+    with postgres.scratch_schema(server) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, content: ContentDir, store_url: str, monkeypatch) -> Settings:
+    """Settings for a scratch knowledge base using the fake embedder (commands the test runs
+    get the same database through KB_DATABASE_URL)."""
+    if store_url:
+        monkeypatch.setenv("KB_DATABASE_URL", store_url)
+    return Settings(
+        content=content.root,
+        data=tmp_path / "data",
+        embedders=["fake"],
+        database_url=store_url,
+        follow_seconds=0,  # tests that follow the catalog turn it on
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On a PostgreSQL run, skip the tests of SQLite's own file handling (marked sqlite_only)."""
+    if not postgres.server_url():
+        return
+    skip = pytest.mark.skip(reason="tests SQLite's own file; this run is on PostgreSQL")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

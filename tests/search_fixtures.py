@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy
+
 from kb.settings import Settings
-from kb.store.database import Database
+from kb.store.database import WRITERS_LOCK, Database
 from search.embedders import EmbedderPool
 from search.searcher import Searcher
 from search.service import ingest_and_index, open_searcher
@@ -92,3 +98,27 @@ def build_kb(settings: Settings, database: Database, docs: dict[str, str] = DOCS
     pool = EmbedderPool(settings.embedders, settings.threads)
     ingest_and_index(settings, database, pool)
     return open_searcher(settings, database, pool)
+
+
+@contextmanager
+def holding_the_writers_lock(settings: Settings) -> Iterator[None]:
+    """Be another process's writer in the middle of a long transaction (an ingest, a publish):
+    SQLite's write lock, or PostgreSQL's writers' advisory lock, held until the block ends."""
+    url = settings.db_url
+    if url.startswith("sqlite:///"):
+        connection = sqlite3.connect(settings.sqlite_path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sqlalchemy.text(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})"))
+            yield
+            connection.rollback()
+    finally:
+        engine.dispose()

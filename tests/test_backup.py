@@ -18,6 +18,8 @@ from tests.conftest import REPO
 from tests.search_fixtures import build_kb
 from web.app import create_app
 
+pytestmark = pytest.mark.sqlite_only  # backup and restore copy the SQLite file
+
 
 def kb(settings, *args, env=None):
     paths = ["--content", str(settings.content), "--data", str(settings.data)]

@@ -1,8 +1,6 @@
 """Readers and writers side by side: reads never wait for a writer, a busy writer gets a
 retryable 503, and search serves one consistent snapshot while the catalog changes under it."""
 
-import sqlite3
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -10,7 +8,7 @@ from ingest.pipeline import ingest
 from search.embedders import EmbedderPool
 from search.searcher import SearchRequest
 from search.service import open_searcher, update_indexes
-from tests.search_fixtures import build_kb
+from tests.search_fixtures import build_kb, holding_the_writers_lock
 from web.app import create_app
 
 
@@ -24,13 +22,8 @@ def client(settings, database):
 @pytest.fixture
 def writer_holding_the_lock(settings):
     """Another process's writer in the middle of a long transaction (an ingest, a publish)."""
-    connection = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    connection.execute("BEGIN IMMEDIATE")
-    connection.execute("INSERT INTO audit_log (at, actor, action, target, detail) "
-                       "VALUES ('2026-01-01', 'ingest', 'test', 'x', '{}')")  # fmt: skip
-    yield connection
-    connection.execute("ROLLBACK")
-    connection.close()
+    with holding_the_writers_lock(settings):
+        yield
 
 
 def test_searches_and_pages_do_not_wait_for_a_writer(client, writer_holding_the_lock):

@@ -5,7 +5,6 @@ import base64
 import datetime as dt
 import hashlib
 import re
-import sqlite3
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +15,7 @@ from kb import sessions
 from kb.accounts import create_user, set_role
 from kb.cli import main
 from kb.store.audit import recent_events
-from tests.search_fixtures import build_kb
+from tests.search_fixtures import build_kb, holding_the_writers_lock
 from web.app import create_app
 from web.auth import OptionalUserDep
 
@@ -164,14 +163,9 @@ def test_last_seen_is_written_at_most_every_few_minutes(database):
 
 def test_signed_in_requests_only_read(client, settings):
     sign_in(client, "lin")
-    writer = sqlite3.connect(settings.sqlite_path, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
-    try:
+    with holding_the_writers_lock(settings):  # another process holds the write lock
         assert who(client, client.cookies["kb_session"]) == "lin"
         assert client.get("/").status_code == 200  # would wait, then 503, if it wrote
-    finally:
-        writer.execute("ROLLBACK")
-        writer.close()
 
 
 def _readings(value):

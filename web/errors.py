@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kb.store.database import is_busy
 from web.auth import SignInRequired, sign_in_url
 from web.render import page
 from web.security import add_security_headers
@@ -19,12 +20,6 @@ ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_ma
 
 
 RETRY_AFTER_SECONDS = 2
-
-
-def is_busy(error: OperationalError) -> bool:
-    """Tell whether a database error means "locked by another writer" (retryable)."""
-    text = str(error.orig).lower()
-    return "locked" in text or "busy" in text
 
 
 def _wants_json(request: Request) -> bool:

@@ -13,4 +13,4 @@ def upsert_insert(session: Session, table):
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"training progress needs SQLite or PostgreSQL, not {dialect}")
+    raise NotImplementedError(f"the store runs on SQLite or PostgreSQL, not {dialect}")

@@ -294,7 +294,8 @@ def submit_answer(
                 at=now,
             )  # fmt: skip
             .on_conflict_do_nothing(index_elements=["user_id", "nonce"])
-        ).rowcount
+            .returning(AttemptRow.id)  # a row back only if inserted (rowcount is dialect-specific)
+        ).first()
         if inserted:
             statement = upsert_insert(session, AnswerRow).values(
                 user_id=user.id, module_id=module.id, question_key=question.key,
@@ -319,4 +320,4 @@ def submit_answer(
             question = catalogue.question(first.question_key) or question
             choice, correct = first.choice, first.correct
         certificate = _complete_if_done(session, user, catalogue, module)
-    return AnswerResult(question, choice, correct, not inserted, certificate)
+    return AnswerResult(question, choice, correct, inserted is None, certificate)
