@@ -21,7 +21,7 @@ from kb.content.paths import UnsafePath, resolve_inside
 from kb.crashpoint import crash_point
 from kb.store import catalog
 from kb.store.database import Database
-from kb.store.locks import PUBLISH_LOCK, exclusive
+from kb.store.locks import publishing
 
 UNPUBLISHED_FOLDER = "unpublished"
 
@@ -42,10 +42,9 @@ class Publisher:
     state_dir: Path | None = None
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
-        """Hold the lock that lets one publish (or recovery) run at a time, across processes."""
-        if self.state_dir is None:
-            return contextlib.nullcontext()
-        return exclusive(self.state_dir / PUBLISH_LOCK)
+        """Hold the lock that lets one publish (or recovery) run at a time, across processes
+        (and across replicas on a shared database)."""
+        return publishing(self.database, self.state_dir)
 
     def target(self, rel: str) -> Path:
         """Return where rel is in the content folder, or raise PublishError for an unsafe path."""

@@ -6,14 +6,14 @@ from __future__ import annotations
 from kb import accounts, sessions, signin_throttle
 from kb.curation import intents, revisions, unpublish_requests, workflow
 from kb.insights import feedback, querylog
-from kb.store import audit, tables
+from kb.store import audit, catalog_version, site_keys, tables
 from kb.store.database import Database
 from kb.store.integrity import check_url
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
-    accounts, audit, certificates, feedback, intents, progress, querylog, revisions, sessions,
-    signin_throttle, tables, unpublish_requests, workflow,
+    accounts, audit, catalog_version, certificates, feedback, intents, progress, querylog, revisions, sessions,
+    signin_throttle, site_keys, tables, unpublish_requests, workflow,
 )  # fmt: skip
 
 

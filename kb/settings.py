@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         4096,
         description="Recent queries whose vectors and keyword hits each process keeps (0: none).",
     )
+    follow_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often each server checks whether another process or replica changed "
+        "the catalog (and then builds its own indexes); 0: never.",
+    )
     workers: int = Field(
         1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
     )

@@ -57,7 +57,7 @@ def sync_indexes(
     """Write a new index generation if the catalog differs from the serving one (or if full)."""
     started = time.perf_counter()
     with store.lock():
-        with database.session() as session:
+        with database.reading() as session:  # one snapshot of the catalog
             records = load_records(session)
         current = store.current()
         wanted = {record.sid: record.text_hash for record in records}

@@ -9,8 +9,10 @@ from ingest.recovery import Recovered, finish_locked, recover
 from kb.curation.workflow import record_disk_removals, record_disk_revisions
 from kb.insights.querylog import QueryLog
 from kb.settings import Settings
+from kb.store import catalog
 from kb.store.database import Database
 from search.analyzer import configure_jieba
+from search.catalog_follower import CatalogFollower
 from search.embedders import Embedder, EmbedderPool
 from search.generations import GenerationStore
 from search.indexer import EmbedderProvider, IndexReport, ProgressFactory, sync_indexes
@@ -71,6 +73,33 @@ def open_publisher(
 ) -> Publisher:
     """Return a publisher whose re-index step uses these (already loaded) embedders."""
     return _publisher(settings, database, list(embedders), embedders.__getitem__)
+
+
+def catch_up_indexes(
+    settings: Settings, database: Database, pool: EmbedderPool
+) -> IndexReport | None:
+    """Bring this process's indexes up to date with the catalog before serving (a new replica
+    on an empty disk builds them from the database and the shared embedding cache); None when
+    the catalog is empty (nothing ingested yet)."""
+    with database.reading() as session:
+        documents, _ = catalog.counts(session)
+    if not documents:
+        return None
+    return update_indexes(settings, database, pool.names, pool.get)
+
+
+def open_follower(
+    settings: Settings, database: Database, embedders: dict[str, Embedder]
+) -> CatalogFollower:
+    """Return a (not yet started) follower that keeps this process's indexes in step with the
+    catalog that other processes and replicas change."""
+    names = list(embedders)
+
+    def reindex() -> IndexReport:
+        return update_indexes(settings, database, names, embedders.__getitem__)
+
+    publisher = open_publisher(settings, database, embedders)
+    return CatalogFollower(database, publisher, reindex, settings.follow_seconds)
 
 
 def finish_interrupted_publishes(

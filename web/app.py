@@ -16,7 +16,12 @@ from kb.bootstrap import open_database
 from kb.settings import Settings
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
-from search.service import finish_interrupted_publishes, open_searcher
+from search.service import (
+    catch_up_indexes,
+    finish_interrupted_publishes,
+    open_follower,
+    open_searcher,
+)
 from web.auth import reader_access
 from web.body_limit import BodyLimit, body_limits, curate_form_limits
 from web.cookies import BrowserCookieMiddleware
@@ -39,10 +44,17 @@ def create_app(settings: Settings) -> FastAPI:
         pool = EmbedderPool(settings.embedders, settings.threads)
         for outcome in finish_interrupted_publishes(settings, database, pool):
             logging.getLogger("uvicorn.error").warning("%s", outcome)
+        report = catch_up_indexes(settings, database, pool)
+        if report is not None and report.generation and report.seconds > 1:
+            logging.getLogger("uvicorn.error").info("%s", report)
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
+        follower = open_follower(settings, database, searcher.embedders)
+        if settings.follow_seconds:
+            follower.start()
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
             yield {"settings": settings, "database": database, "searcher": searcher}
+        follower.stop()
         searcher.close()
         database.close()
 

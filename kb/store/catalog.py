@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.content.meta import Meta
 from kb.content.model import Document, Section
+from kb.store import catalog_version
 from kb.store.tables import DocumentRow, SectionRow
 
 
@@ -49,6 +50,7 @@ def entries(session: Session) -> dict[str, CatalogEntry]:
 
 def upsert(session: Session, document: Document) -> None:
     """Insert or replace a document and its sections (sections get fresh, never-reused ids)."""
+    catalog_version.bump(session)
     row = session.get(DocumentRow, document.id)
     if row is None:
         row = DocumentRow(id=document.id)
@@ -81,6 +83,7 @@ def upsert(session: Session, document: Document) -> None:
 
 def remove(session: Session, doc_id: str) -> None:
     """Delete a document and its sections."""
+    catalog_version.bump(session)
     session.execute(delete(SectionRow).where(SectionRow.doc_id == doc_id))
     session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
 

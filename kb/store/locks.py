@@ -1,17 +1,22 @@
-"""Advisory file locks in the data folder: one publish at a time across processes, and a mark
+"""Advisory locks: one publish at a time across processes — a file lock in the data folder on
+SQLite (one host), a PostgreSQL advisory lock on a shared database (every replica) — and a mark
 that a server is running (held shared by each server process, tested by `kb restore`).
 
-The operating system drops a lock when its process dies, kill -9 included."""
+The operating system (or PostgreSQL) drops a lock when its process dies, kill -9 included."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+from kb.store.database import Database
+
 PUBLISH_LOCK = "publish.lock"
 SERVER_LOCK = "server.lock"
+PUBLISH_KEY = 7_346_102  # the PostgreSQL advisory lock key of publishing
 
 
 @contextmanager
@@ -46,3 +51,27 @@ def held_elsewhere(path: Path) -> bool:
             return True
         fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+
+
+def publishing(database: Database, state_dir: Path | None) -> AbstractContextManager[None]:
+    """Hold the lock that lets one publish (or recovery) run at a time, across processes and,
+    on a shared database, across replicas."""
+    if database.dialect == "postgresql":
+        return _holding(database.cluster_lock(PUBLISH_KEY))
+    if state_dir is None:
+        return contextlib.nullcontext()
+    return exclusive(state_dir / PUBLISH_LOCK)
+
+
+def publishing_elsewhere(database: Database, state_dir: Path | None) -> bool:
+    """Tell whether a publish (or recovery) holds the publishing lock right now."""
+    if database.dialect == "postgresql":
+        with database.cluster_lock(PUBLISH_KEY, wait=False) as taken:
+            return not taken
+    return state_dir is not None and held_elsewhere(state_dir / PUBLISH_LOCK)
+
+
+@contextmanager
+def _holding(lock: AbstractContextManager[bool]) -> Iterator[None]:
+    with lock:
+        yield
