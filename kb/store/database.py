@@ -45,7 +45,8 @@ def _begin(connection) -> None:
 
 
 class Database:
-    """An engine plus a session factory; `kb.bootstrap.open_database` also creates the tables."""
+    """An engine plus a session factory; `kb.bootstrap.open_database` also brings the schema
+    to head (kb.store.schema)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -64,10 +65,6 @@ class Database:
             event.listen(engine, "connect", _tune_sqlite)
             event.listen(engine, "begin", _begin)
         return cls(engine)
-
-    def create_all(self) -> None:
-        """Create the tables registered with `Base` (kb.bootstrap imports every feature first)."""
-        Base.metadata.create_all(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
