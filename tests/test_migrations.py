@@ -43,6 +43,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RELEASE_DB = FIXTURES / "release-4427e0b.sqlite3"
 FACTS = json.loads((FIXTURES / "release-4427e0b.json").read_text(encoding="utf-8"))
 HEAD = schema.scripts().get_current_head()
+NEXT = f"{int(HEAD) + 1:04d}"  # the revision of the test's "next release" migration
 
 
 def kb(data: Path, *args, content: Path | None = None):
@@ -112,8 +113,8 @@ NEXT_RELEASE = '''"""users get a time zone, longer display names, and a new tabl
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down_revision}"
 branch_labels = None
 depends_on = None
 
@@ -123,7 +124,7 @@ def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.alter_column("display_name", existing_type=sa.String(200), type_=sa.String(300))
         batch.add_column(sa.Column("time_zone", sa.String(64), nullable=False, server_default="UTC"))
-    op.create_table("catalog_version", sa.Column("id", sa.Integer, primary_key=True))
+    op.create_table("next_release_probe", sa.Column("id", sa.Integer, primary_key=True))
     {extra}
 
 
@@ -133,11 +134,12 @@ def downgrade():
 
 
 def next_release(tmp_path: Path, monkeypatch, extra: str = "") -> Path:
-    """Make this code ship the migrations of a next release (0002 after the baseline)."""
+    """Make this code ship the migrations of a next release (NEXT, after this one's head)."""
     migrations = tmp_path / "next-release-migrations"
     shutil.copytree(schema.MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
     script = NEXT_RELEASE.replace("{extra}", extra or "pass")
-    (migrations / "versions" / "0002_next_release.py").write_text(script, encoding="utf-8")
+    script = script.replace("{revision}", NEXT).replace("{down_revision}", HEAD)
+    (migrations / "versions" / f"{NEXT}_next_release.py").write_text(script, encoding="utf-8")
     monkeypatch.setattr(schema, "MIGRATIONS", migrations)
     return migrations
 
@@ -229,7 +231,7 @@ def test_a_database_made_by_release_4427e0b_upgrades_in_place_with_every_row_usa
     changes = []
     database = open_database(url, report=changes.append)
     assert revision_of(url) == HEAD
-    assert [str(c) for c in changes] == ["recorded schema revision 0001 in a database made before migrations"]  # fmt: skip
+    assert [(c.before, c.after, c.created) for c in changes] == [(None, HEAD, False)]
 
     # accounts: the admin signs in with the password set then, the learner's session is valid
     admin = authenticate(database, release.ADMIN[0], release.ADMIN[1])
@@ -298,8 +300,10 @@ def test_a_database_behind_head_is_upgraded_and_keeps_the_rows_of_a_copied_table
     next_release(tmp_path, monkeypatch)
     changes = []
     database = open_database(url, report=changes.append)
-    assert [str(c) for c in changes] == ["upgraded the database schema from revision 0001 to 0002"]
-    assert revision_of(url) == "0002"
+    assert [str(c) for c in changes] == [
+        f"upgraded the database schema from revision {HEAD} to {NEXT}"
+    ]
+    assert revision_of(url) == NEXT
     assert columns(url, "users")["display_name"] == "VARCHAR(300)"
     # the users table was copied with foreign keys off: the rows that point at it are all there
     assert authenticate(database, release.ADMIN[0], release.ADMIN[1]) is not None
@@ -320,7 +324,13 @@ def release_like(url: str) -> None:
     migrate(database, schema.BASELINE)
     with database.engine.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
-    create_user(database, "alice", "alice-password", "admin")
+        connection.execute(
+            text(
+                "INSERT INTO users (username, display_name, password_hash, role, created_at, "
+                "failed_logins) VALUES ('alice', 'Alice', 'x', 'admin', :now, 0)"
+            ),
+            {"now": dt.datetime.now(dt.UTC)},
+        )
     database.close()
 
 
@@ -351,17 +361,17 @@ def test_processes_starting_together_upgrade_once(release_url, tmp_path, monkeyp
     for thread in threads:
         thread.join()
     assert errors == []
-    assert len(changes) == 1 and changes[0].after == "0002"  # one did it, the others found it done
-    assert revision_of(release_url) == "0002" and "time_zone" in columns(release_url, "users")
+    assert len(changes) == 1 and changes[0].after == NEXT  # one did it, the others found it done
+    assert revision_of(release_url) == NEXT and "time_zone" in columns(release_url, "users")
 
 
 def test_a_failing_migration_changes_nothing(release_url, tmp_path, monkeypatch):
     next_release(tmp_path, monkeypatch, extra='op.execute("SELECT no_such_column FROM users")')
-    with pytest.raises(SchemaUpgradeFailed, match="from revision 0001 to 0002 failed"):
+    with pytest.raises(SchemaUpgradeFailed, match=f"from revision 0001 to {NEXT} failed"):
         open_database(release_url)
     assert revision_of(release_url) is None  # as it was: not even stamped at the baseline
     assert "time_zone" not in columns(release_url, "users")
-    assert "catalog_version" not in table_names(release_url)
+    assert "next_release_probe" not in table_names(release_url)
 
 
 def test_a_database_newer_than_the_code_is_refused_and_left_alone(
@@ -370,12 +380,12 @@ def test_a_database_newer_than_the_code_is_refused_and_left_alone(
     url = f"sqlite:///{release_db}"
     with monkeypatch.context() as newer_code:
         next_release(tmp_path, newer_code)
-        open_database(url).close()  # a newer release upgraded it to 0002
+        open_database(url).close()  # a newer release upgraded it to NEXT
     before = release_db.read_bytes()
     with pytest.raises(SchemaTooNew) as refused:
         open_database(url)
     message = str(refused.value)
-    assert f"the database at {release_db} has schema revision 0002" in message
+    assert f"the database at {release_db} has schema revision {NEXT}" in message
     assert f"(head {HEAD})" in message and "git pull && make install" in message
     assert "KB_DATABASE_URL" in message
     assert release_db.read_bytes() == before
@@ -399,7 +409,7 @@ def test_every_command_refuses_a_newer_database_in_one_line(release_db, tmp_path
     result = kb(release_db.parent, *command)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
-    assert "has schema revision 0002, newer than this release knows" in result.output
+    assert f"has schema revision {NEXT}, newer than this release knows" in result.output
     assert not (tmp_path / "out").exists()
 
 
@@ -412,15 +422,15 @@ def test_kb_db_status_and_upgrade_say_from_where_to_where(release_db, tmp_path, 
     assert revision_of(f"sqlite:///{release_db}") is None  # status changed nothing
     next_release(tmp_path, monkeypatch)
     status = kb(data, "db", "status")
-    assert "pending migrations: 1" in status.output
-    assert re.search(r"^  0002  users get a time zone", status.output, re.M)
+    assert f"pending migrations: {int(NEXT) - 1}" in status.output  # all but the baseline
+    assert re.search(rf"^  {NEXT}  users get a time zone", status.output, re.M)
     upgrade = kb(data, "db", "upgrade")
     assert upgrade.exit_code == 0, upgrade.output
-    assert "from revision 0001 (a database made before migrations) to 0002" in upgrade.output
+    assert f"from revision 0001 (a database made before migrations) to {NEXT}" in upgrade.output
     again = kb(data, "db", "upgrade")
-    assert "is at revision 0002 (head); nothing to do" in again.output
+    assert f"is at revision {NEXT} (head); nothing to do" in again.output
     status = kb(data, "db", "status")
-    assert "current revision: 0002" in status.output
+    assert f"current revision: {NEXT}" in status.output
     assert "pending migrations: none (up to date)" in status.output
 
 
@@ -433,13 +443,13 @@ def test_kb_ingest_upgrades_first_and_says_so(release_db, tmp_path, monkeypatch)
     next_release(tmp_path, monkeypatch)
     result = kb(release_db.parent, "ingest", content=content)
     assert result.exit_code == 0, result.output
-    assert "note: upgraded the database schema from revision 0001 to 0002" in result.output
-    assert revision_of(f"sqlite:///{release_db}") == "0002"
+    assert f"note: upgraded the database schema from revision {HEAD} to {NEXT}" in result.output
+    assert revision_of(f"sqlite:///{release_db}") == NEXT
 
 
 def test_kb_db_revision_writes_the_migration_a_new_table_needs(tmp_path, monkeypatch):
     migrations = next_release(tmp_path, monkeypatch)
-    (migrations / "versions" / "0002_next_release.py").unlink()  # start from this release
+    (migrations / "versions" / f"{NEXT}_next_release.py").unlink()  # start from this release
     assert "agree: no migration written" in CliRunner().invoke(main, ["db", "revision", "x"]).output
     table = Table(
         "replica_secret", Base.metadata, Column("key", String(64), primary_key=True),
@@ -448,7 +458,7 @@ def test_kb_db_revision_writes_the_migration_a_new_table_needs(tmp_path, monkeyp
     try:
         result = CliRunner().invoke(main, ["db", "revision", "a shared site secret"])
         assert result.exit_code == 0, result.output
-        written = migrations / "versions" / f"{int(HEAD) + 1:04d}_a_shared_site_secret.py"
+        written = migrations / "versions" / f"{NEXT}_a_shared_site_secret.py"
         assert f"wrote {written}" in result.output
         assert "op.create_table" in written.read_text() and "replica_secret" in written.read_text()
         database = Database.connect(f"sqlite:///{tmp_path / 'new.sqlite3'}")
