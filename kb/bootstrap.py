@@ -1,7 +1,10 @@
 """Opening the store: the one place that imports every feature owning tables, so that they all
-register with `Base` before the tables are created. A new table module is added here."""
+register with `Base` before the schema is created or migrated. A new table module is added here,
+and its table to a new migration (kb/store/migrations/versions; README, Schema migrations)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from kb import accounts, sessions, signin_throttle
 from kb.curation import intents, revisions, unpublish_requests, workflow
@@ -9,18 +12,27 @@ from kb.insights import feedback, querylog
 from kb.store import audit, catalog_version, site_keys, tables
 from kb.store.database import Database
 from kb.store.integrity import check_url
+from kb.store.schema import SchemaChange, bring_to_head
 from kb.training import certificates, progress
 
 TABLE_MODULES = (
-    accounts, audit, catalog_version, certificates, feedback, intents, progress, querylog, revisions, sessions,
-    signin_throttle, site_keys, tables, unpublish_requests, workflow,
+    accounts, audit, catalog_version, certificates, feedback, intents, progress, querylog,
+    revisions, sessions, signin_throttle, site_keys, tables, unpublish_requests, workflow,
 )  # fmt: skip
 
 
-def open_database(url: str) -> Database:
-    """Open the database at a SQLAlchemy URL with the tables of every feature created; a damaged
-    SQLite file raises kb.store.integrity.DatabaseDamaged (with how to recover) before any use."""
+def open_database(url: str, report: Callable[[SchemaChange], None] | None = None) -> Database:
+    """Open the database at a SQLAlchemy URL with its schema at this release's head (created
+    when empty, upgraded when older; `report` hears of either). A damaged SQLite file raises
+    kb.store.integrity.DatabaseDamaged, a database newer than this code kb.store.schema.
+    SchemaTooNew, both with what to do, before any use."""
     check_url(url)
     database = Database.connect(url)
-    database.create_all()
+    try:
+        change = bring_to_head(database)
+    except Exception:
+        database.close()
+        raise
+    if report is not None and change.changed:
+        report(change)
     return database

@@ -72,15 +72,21 @@ def require_content(settings: Settings) -> None:
 
 
 def open_store(settings: Settings, recover: bool = True):
-    """Open the knowledge base's database: a damaged SQLite file is an error saying how to
-    recover; a publish that a killed process left half-done is finished first (unless not
+    """Open the knowledge base's database with its schema brought to head (said on stderr when
+    it changes): a damaged SQLite file, or a database newer than this code, is an error saying
+    what to do; a publish that a killed process left half-done is finished first (unless not
     `recover`); it is closed when the command ends."""
     from kb.bootstrap import open_database
     from kb.store.integrity import DatabaseDamaged
+    from kb.store.schema import SchemaTooNew, SchemaUpgradeFailed
+
+    def note(change) -> None:
+        if not change.created:
+            click.echo(f"note: {change}", err=True)
 
     try:
-        database = open_database(settings.db_url)
-    except DatabaseDamaged as error:
+        database = open_database(settings.db_url, report=note)
+    except (DatabaseDamaged, SchemaTooNew, SchemaUpgradeFailed) as error:
         fail(str(error))
     context = click.get_current_context(silent=True)
     if context is not None:  # the connections are released when the command ends
@@ -538,6 +544,91 @@ def restore_command(settings: Settings, source: Path, force: bool) -> None:
     pool = EmbedderPool(settings.embedders, settings.threads)
     _, index = ingest_and_index(settings, database, pool, True, progress("ingest"), bar)
     click.echo(f"indexes rebuilt: generation {index.generation}")
+
+
+@main.group()
+def db() -> None:
+    """The database schema: its revision, and upgrading it to this release's (migrations)."""
+
+
+def connect_store(settings: Settings):
+    """Connect to the database without creating or upgrading anything (checked if SQLite)."""
+    from kb.store.database import Database
+    from kb.store.integrity import DatabaseDamaged, check_url
+
+    try:
+        check_url(settings.db_url)
+    except DatabaseDamaged as error:
+        fail(str(error))
+    return Database.connect(settings.db_url)
+
+
+@db.command("status")
+@with_settings
+def db_status(settings: Settings) -> None:
+    """Show the database's schema revision, this release's head and the migrations pending."""
+    from kb.store.schema import SchemaTooNew, status, where
+
+    database = connect_store(settings)
+    try:
+        found = status(database)
+    except SchemaTooNew as error:
+        fail(str(error))
+    finally:
+        database.close()
+    click.echo(f"database: {where(database.engine)}")
+    if found.empty:
+        current = "none (empty: the first `kb ingest`, `kb serve` or `kb db upgrade` creates it)"
+    elif found.before_migrations:
+        current = "none (made by a release before schema migrations: baseline 0001)"
+    else:
+        current = found.current
+    click.echo(f"current revision: {current}")
+    click.echo(f"head (this release): {found.head}")
+    if found.before_migrations and not found.pending:
+        click.echo("pending migrations: none; `kb db upgrade` (or the next `kb ingest` or")
+        click.echo(f"  `kb serve`) records revision {found.head} in it")
+        return
+    if not found.pending:
+        click.echo("pending migrations: none" + ("" if found.empty else " (up to date)"))
+        return
+    click.echo(f"pending migrations: {len(found.pending)} (applied by `kb db upgrade`, or at the")
+    click.echo("  next `kb ingest` or `kb serve`)")
+    for migration in found.pending:
+        click.echo(f"  {migration.revision}  {migration.message}")
+
+
+@db.command("upgrade")
+@with_settings
+def db_upgrade(settings: Settings) -> None:
+    """Upgrade the database's schema to this release's head (an empty one is created)."""
+    from kb.store.schema import SchemaTooNew, SchemaUpgradeFailed, bring_to_head
+
+    database = connect_store(settings)
+    try:
+        change = bring_to_head(database)
+    except (SchemaTooNew, SchemaUpgradeFailed) as error:
+        fail(str(error))
+    finally:
+        database.close()
+    click.echo(str(change))
+
+
+@db.command("revision")
+@click.argument("message")
+def db_revision(message: str) -> None:
+    """For developers: write a migration for what the models have that the migrations do not.
+
+    Compares the tables declared in the code with the schema the migrations build (Alembic's
+    autogenerate) and writes kb/store/migrations/versions/NNNN_<message>.py; review it, then
+    `make format` and commit it."""
+    from kb.store.schema import new_migration
+
+    written = new_migration(message)
+    if written is None:
+        click.echo("the models and the migrations agree: no migration written")
+        return
+    click.echo(f"wrote {written}: review it (Alembic cannot see renames or data changes)")
 
 
 @main.group()

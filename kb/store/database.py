@@ -77,7 +77,8 @@ def is_busy(error: Exception) -> bool:
 
 
 class Database:
-    """An engine plus a session factory; `kb.bootstrap.open_database` also creates the tables."""
+    """An engine plus a session factory; `kb.bootstrap.open_database` also brings the schema
+    to head (kb.store.schema)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -106,10 +107,6 @@ class Database:
     def dialect(self) -> str:
         """Return the dialect's name: sqlite or postgresql."""
         return self.engine.dialect.name
-
-    def create_all(self) -> None:
-        """Create the tables registered with `Base` (kb.bootstrap imports every feature first)."""
-        Base.metadata.create_all(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
