@@ -45,8 +45,12 @@ def create_app(settings: Settings) -> FastAPI:
         for outcome in finish_interrupted_publishes(settings, database, pool):
             logging.getLogger("uvicorn.error").warning("%s", outcome)
         report = catch_up_indexes(settings, database, pool)
-        if report is not None and report.generation and report.seconds > 1:
-            logging.getLogger("uvicorn.error").info("%s", report)
+        if report is not None and (report.added or report.removed):
+            logging.getLogger("uvicorn.error").info(
+                "indexes caught up with the catalog in %.1f s: %s, %d texts embedded (the rest "
+                "from the shared embedding cache)",
+                report.seconds, report.generation, report.embedded_texts,
+            )  # fmt: skip
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
         follower = open_follower(settings, database, searcher.embedders)
