@@ -5,33 +5,10 @@ from __future__ import annotations
 import html
 import re
 
-from kb.content.language import CJK
+from search.marks import term_spans
 
 WINDOW = 180
 SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
-
-
-def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Find where query terms occur: Chinese words as substrings, English stems as word starts."""
-    spans: list[tuple[int, int]] = []
-    latin = [re.escape(term) for term in terms if not CJK.search(term)]
-    if latin:
-        pattern = re.compile(r"\b(?:" + "|".join(latin) + r")\w*", re.IGNORECASE)
-        spans += [match.span() for match in pattern.finditer(text)]
-    for term in terms:
-        if CJK.search(term):
-            start = text.find(term)
-            while start >= 0:
-                spans.append((start, start + len(term)))
-                start = text.find(term, start + len(term))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def highlight(text: str, terms: set[str], width: int = WINDOW) -> tuple[str, bool]:

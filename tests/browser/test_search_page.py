@@ -50,3 +50,16 @@ def test_on_a_wide_screen_the_facets_are_a_column_beside_the_results(browser, ba
     assert facets["x"] + facets["width"] <= results["x"]  # side by side
     assert abs(facets["y"] - results["y"]) < 40
     page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_snippets_mark_whole_words_and_skip_stop_words(browser, base_url, lang):
+    page = open_search(browser, base_url, lang, WIDE, "q=办公室搬迁时的沟通&mode=keyword")
+    marks = page.locator(".snippet mark").all_inner_texts()
+    assert "办公室搬迁" in marks
+    assert not {"办", "时", "的"} & set(marks)
+    page.goto(base_url + "/search?q=what+to+do+about+scope+creep&mode=keyword")
+    marks = [m.lower() for m in page.locator(".snippet mark").all_inner_texts()]
+    assert "scope creep" in marks
+    assert "about" not in marks and "what" not in marks
+    page.context.close()

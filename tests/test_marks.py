@@ -1,0 +1,50 @@
+"""Which words snippets and document pages mark for a query (search.marks, search.snippets)."""
+
+from search.analyzer import query_terms
+from search.marks import term_spans
+from search.snippets import highlight
+
+
+def marked(text: str, query: str) -> list[str]:
+    return [text[start:end] for start, end in term_spans(text, query_terms(query))]
+
+
+def test_a_chinese_word_split_by_the_segmenter_is_marked_as_one():
+    text = "某办公室搬迁项目在搬完第二天就关闭了成本科目。"
+    assert marked(text, "办公室搬迁时的沟通") == ["办公室搬迁"]
+
+
+def test_marks_separated_only_by_a_space_merge_but_not_across_lines():
+    assert marked("异地办公室 搬迁计划", "办公室搬迁") == ["办公室 搬迁"]
+    assert marked("Uncontrolled change, usually called scope creep, is", "scope creep") == [
+        "scope creep"
+    ]
+    assert marked("办公室\n搬迁", "办公室搬迁") == ["办公室", "搬迁"]
+
+
+def test_a_single_character_alone_is_not_marked():
+    # 工程师 is split into 工程 + 师: 师 is marked only as part of 工程师, never on its own.
+    text = "前端工程师负责页面；教师和律师不在此列。"
+    assert marked(text, "前端工程师在项目里要承担哪些职责") == ["前端工程师"]
+
+
+def test_function_characters_and_english_stop_words_are_never_marked():
+    assert marked("项目里的时间表", "项目里") == ["项目"]
+    text = "Tell stakeholders about every decision about scope."
+    assert marked(text, "what to do about scope") == ["scope"]
+
+
+def test_english_terms_match_word_starts_next_to_chinese_text():
+    assert marked("由PMO负责的PMO审计", "PMO") == ["PMO", "PMO"]
+    assert marked("Changing vendors", "change vendor") == ["Changing vendors"]
+
+
+def test_snippet_has_one_mark_per_phrase_and_escapes_html():
+    snippet, matched = highlight("A <b> scope creep & risk", {"scope", "creep"})
+    assert matched
+    assert snippet == "A &lt;b&gt; <mark>scope creep</mark> &amp; risk"
+
+
+def test_a_query_of_only_stop_words_marks_nothing():
+    snippet, matched = highlight("All about the project.", set(query_terms("about")))
+    assert not matched and "<mark>" not in snippet
