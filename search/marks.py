@@ -4,7 +4,7 @@ Marked are the query's search terms where they occur (Chinese words as substring
 as word starts), except stop words and Chinese function characters (的, 时, 里 …). A single
 Chinese character that the segmenter split off a longer word (办 of 办/公室) is marked only
 where it touches another mark, so it lights up as part of that word and never on its own.
-Marks that touch, or are separated only by spaces, are merged into one (办公室搬迁, scope creep).
+Marks that touch, or are separated only by spaces (or _ and -), are merged into one (办公室搬迁, scope creep).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ FUNCTION_WORDS = frozenset(
 UNMARKED_STEMS = frozenset(stem_word(w) for w in ENGLISH_STOP_WORDS | FUNCTION_WORDS)
 # Single characters that are grammar, not meaning: the stop list's and a few it lacks.
 FUNCTION_CHARS = frozenset(w for w in CHINESE_STOP_WORDS if len(w) == 1) | frozenset("里样太")
-BLANK = re.compile(r"[ \t\u3000]*")  # spaces within a line, not line breaks
+BLANK = re.compile(r"[ \t\u3000_-]*")  # spaces or joiners within a line, not line breaks
 
 
 def markable(terms: Iterable[str]) -> set[str]:

@@ -1,8 +1,7 @@
-"""Which words snippets and document pages mark for a query (search.marks, search.snippets)."""
+"""Which words snippets and document pages mark for a query (search.marks)."""
 
 from search.analyzer import query_terms
 from search.marks import term_spans
-from search.snippets import highlight
 
 
 def marked(text: str, query: str) -> list[str]:
@@ -39,12 +38,5 @@ def test_english_terms_match_word_starts_next_to_chinese_text():
     assert marked("Changing vendors", "change vendor") == ["Changing vendors"]
 
 
-def test_snippet_has_one_mark_per_phrase_and_escapes_html():
-    snippet, matched = highlight("A <b> scope creep & risk", {"scope", "creep"})
-    assert matched
-    assert snippet == "A &lt;b&gt; <mark>scope creep</mark> &amp; risk"
-
-
-def test_a_query_of_only_stop_words_marks_nothing():
-    snippet, matched = highlight("All about the project.", set(query_terms("about")))
-    assert not matched and "<mark>" not in snippet
+def test_words_joined_by_an_underscore_or_hyphen_are_one_mark():
+    assert marked("set action_status accordingly", "action_status") == ["action_status"]

@@ -63,3 +63,20 @@ def test_snippets_mark_whole_words_and_skip_stop_words(browser, base_url, lang):
     assert "scope creep" in marks
     assert "about" not in marks and "what" not in marks
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "doc"),
+    [
+        ("en", "risk owner residual score", "template-risk-register"),
+        ("zh", "经验教训 字段 可选值", "template-lessons-learned-zh"),
+    ],
+)
+def test_a_snippet_from_a_table_reads_as_rows_of_cells(browser, base_url, lang, query, doc):
+    page = open_search(browser, base_url, lang, WIDE, f"q={query}&mode=keyword")
+    hit = page.locator(".hit", has=page.locator(f"h2 a[href^='/docs/{doc}?']"))
+    snippet = hit.locator(".snippet").inner_text()
+    assert " · " in snippet  # cells of a row
+    assert "|" not in snippet and "---" not in snippet
+    assert ("；" if lang == "zh" else "; ") in snippet  # between rows
+    page.context.close()
