@@ -74,6 +74,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "试试更少或不同的词、切换到语义模式、去掉筛选条件，或直接浏览：",
     },
     "filters": {"en": "Filters", "zh": "筛选"},
+    "query_marked": {
+        "en": "The words of your search “{q}” are marked on this page.",
+        "zh": "本页已标出您搜索“{q}”的词语。",
+    },
+    "query_unmark": {"en": "Remove the marks", "zh": "取消标记"},
     "clear_filters": {"en": "Clear filters", "zh": "清除筛选"},
     "facet_kind": {"en": "Kind", "zh": "类型"},
     "facet_phase": {"en": "Phase", "zh": "阶段"},

@@ -181,4 +181,5 @@ class DocumentPage:
     related: list[SearchHit]
     module_title: str | None
     thanked: bool
-    from_query: str
+    from_query: str  # the search that led here: its words are marked in the body
+    marks: int = 0  # how many of them were marked
