@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from web.auth import current_user
 from web.csrf import csrf_token
 from web.i18n import choose_lang, found_by, t, vocabulary_label
+from web.training_views import progress_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -22,6 +23,7 @@ def make_templates() -> Jinja2Templates:
     """Build the template environment with the UI helpers as globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals.update(t=t, label=vocabulary_label, found_by=found_by)
+    templates.env.globals["progress_text"] = progress_text
     templates.env.filters["with_query"] = with_query
     return templates
 
