@@ -90,6 +90,24 @@ CURATE_STRINGS: dict[str, dict[str, str]] = {
         "zh": "这是您自己的修改，需要另一位管理员批准。",
     },
     "fix_first": {"en": "Fix the problems before submitting.", "zh": "请先修复问题再提交。"},
+    "saved_with_problems": {
+        "en": "Draft saved. Fix the problems below before you submit it for review.",
+        "zh": "草稿已保存。请先修复下面的问题，再提交审核。",
+    },
+    "field_required": {"en": "“{label}” is required.", "zh": "请填写“{label}”。"},
+    "section_required": {
+        "en": "A lesson needs the section “{name}”.",
+        "zh": "经验教训需要“{name}”一节。",
+    },
+    "section_required_hint": {
+        "en": "Add a heading ## {en} (in Chinese: ## {zh}).",
+        "zh": "请添加标题 ## {zh}（英文为 ## {en}）。",
+    },
+    "save_submit": {"en": "Save and submit for review", "zh": "保存并提交审核"},
+    "submit_blocked": {
+        "en": "Fix the problems marked in red to submit for review.",
+        "zh": "修复标红的问题后才能提交审核。",
+    },
     "saved": {"en": "Saved.", "zh": "已保存。"},
     "done": {"en": "Done.", "zh": "已完成。"},
     "live_version": {"en": "Published version", "zh": "已发布版本"},

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from web.auth import current_user
 from web.csrf import csrf_token
+from web.curate_views import field_label, problem_text
 from web.i18n import choose_lang, found_by, t, vocabulary_label
 from web.training_views import progress_text
 
@@ -23,7 +24,9 @@ def make_templates() -> Jinja2Templates:
     """Build the template environment with the UI helpers as globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals.update(t=t, label=vocabulary_label, found_by=found_by)
-    templates.env.globals["progress_text"] = progress_text
+    templates.env.globals.update(
+        progress_text=progress_text, problem_text=problem_text, field_label=field_label
+    )
     templates.env.filters["with_query"] = with_query
     return templates
 
