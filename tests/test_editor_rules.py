@@ -1,3 +1,4 @@
+# ruff: noqa: F401, F811 (the imported fixtures are used by name)
 """The curator editor's rules over HTTP: required fields named by their labels in the UI
 language, submitting from the editor only without errors, and honest messages after a save."""
 
@@ -5,12 +6,12 @@ import re
 
 import pytest
 
-from tests.test_curate import LESSON_FORM, approve, client, create_lesson, post, sign_in  # noqa: F401
+from tests.test_curate import LESSON_FORM, approve, client, create_lesson, post, sign_in
 
 pytestmark = pytest.mark.usefixtures("client")
 
 
-def check(client, lang, **changes):  # noqa: F811
+def check(client, lang, **changes):
     client.cookies.set("ui_lang", lang)
     result = post(client, "/curate/check", {**LESSON_FORM, **changes}).json()
     return result, {p["field"]: p["message"] for p in result["problems"]}
@@ -25,7 +26,7 @@ def check(client, lang, **changes):  # noqa: F811
                 "action_status": "请填写“行动状态”。"}),
     ],
 )  # fmt: skip
-def test_required_fields_are_named_by_their_labels(client, lang, expected):  # noqa: F811
+def test_required_fields_are_named_by_their_labels(client, lang, expected):
     sign_in(client, "cur1")
     result, messages = check(client, lang, title="", summary="", action_status="")
     assert not result["ok"]
@@ -33,7 +34,7 @@ def test_required_fields_are_named_by_their_labels(client, lang, expected):  # n
     assert not any("action_status" in m or "required field" in m for m in messages.values())
 
 
-def test_a_missing_lesson_section_is_named_in_the_ui_language(client):  # noqa: F811
+def test_a_missing_lesson_section_is_named_in_the_ui_language(client):
     sign_in(client, "cur1")
     body = LESSON_FORM["body"].split("## Early-warning")[0]
     _, messages = check(client, "zh", body=body)
@@ -43,7 +44,7 @@ def test_a_missing_lesson_section_is_named_in_the_ui_language(client):  # noqa: 
     assert "## 预警信号" in hint and "## Early-warning signs" in hint
 
 
-def test_a_draft_saved_with_errors_is_not_told_done(client):  # noqa: F811
+def test_a_draft_saved_with_errors_is_not_told_done(client):
     sign_in(client, "cur1")
     client.cookies.set("ui_lang", "en")
     saved = create_lesson(client, summary="")
@@ -54,7 +55,7 @@ def test_a_draft_saved_with_errors_is_not_told_done(client):  # noqa: F811
     assert "<strong>Summary</strong>: “Summary” is required." in page
 
 
-def test_save_and_submit_from_the_editor_only_without_errors(client):  # noqa: F811
+def test_save_and_submit_from_the_editor_only_without_errors(client):
     sign_in(client, "cur1")
     client.cookies.set("ui_lang", "en")
     refused = post(client, "/curate/save", {**LESSON_FORM, "summary": "", "action": "submit"})
@@ -73,7 +74,7 @@ def test_save_and_submit_from_the_editor_only_without_errors(client):  # noqa: F
     assert 'id="doc-state">In review<' in doc and 'id="awaiting-review">cur1<' in doc
 
 
-def test_awaiting_review_disappears_once_published(client):  # noqa: F811
+def test_awaiting_review_disappears_once_published(client):
     sign_in(client, "cur1")
     create_lesson(client)
     post(client, "/curate/submit/lesson-zorblax-cutover")

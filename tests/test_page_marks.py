@@ -1,7 +1,8 @@
+# ruff: noqa: F401, F811 (the imported fixtures are used by name)
 """A search's words marked in the document page it leads to (search.page_marks, /docs/…?q=)."""
 
 from search.page_marks import mark_query
-from tests.test_web import client  # noqa: F401 (the in-process app fixture)
+from tests.test_web import client
 
 PAGE = (
     '<h2 id="risk-owner">Risk owner</h2>'
@@ -29,7 +30,7 @@ def test_no_query_or_only_stop_words_leave_the_page_as_it_was():
     assert mark_query(PAGE, "what is the") == (PAGE, 0)
 
 
-def test_the_document_page_marks_the_search_that_led_to_it(client):  # noqa: F811
+def test_the_document_page_marks_the_search_that_led_to_it(client):
     page = client.get("/docs/lesson-vendor?q=vendor+handover", headers={"accept-language": "en"})
     assert page.status_code == 200
     assert '<mark class="query-mark">vendor' in page.text.lower()

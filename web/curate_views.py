@@ -69,6 +69,12 @@ def problem_text(problem: Problem, lang: str) -> tuple[str, str]:
     return problem.message, problem.hint
 
 
+def audit_action(action: str, lang: str) -> str:
+    """Return an audit-log action in the UI language (as recorded when it has no label)."""
+    key = f"audit_{action}"
+    return t(key, lang) if key in STRINGS else action
+
+
 def problems_json(check: editor.Check, lang: str) -> list[dict[str, object]]:
     """Return the check's problems as JSON for the live editor, in the UI language."""
     out = []

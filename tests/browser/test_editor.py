@@ -69,3 +69,39 @@ def test_required_fields_are_checked_live_and_block_submitting(browser, base_url
     assert page.locator("#doc-state").get_attribute("class").endswith("state-in_review")
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_audit_log_shows_draft_saves_and_edits(browser, base_url, lang):
+    doc_id = f"guide-audited-{lang}"
+    writer = browser.new_context(viewport=WIDE, locale="en-US")
+    page = writer.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base_url, "curator")
+    page.goto(base_url + "/curate/new")
+    page.fill("#f-id", doc_id)
+    page.fill("#f-title", "Audited guide")
+    page.fill("#f-summary", "A guide whose saves are audited.")
+    page.fill("#f-body", "## Part\n\nText.\n")
+    with page.expect_navigation(url=re.compile(r"/curate/doc/")):
+        page.click("#save-draft")
+    page.goto(base_url + f"/curate/edit/{doc_id}")
+    page.fill("#f-body", "## Part\n\nMore text.\n")
+    with page.expect_navigation(url=re.compile(r"/curate/doc/")):
+        page.click("#save-draft")
+    writer.close()
+
+    admin = browser.new_context(viewport=PHONE, locale="en-US")
+    admin.add_cookies([{"name": "ui_lang", "value": lang, "url": base_url}])
+    page = admin.new_page()
+    sign_in(page, base_url, "admin")
+    page.goto(base_url + "/curate/audit")
+    rows = page.locator("tr.audit-event", has_text=doc_id)
+    actions = [
+        rows.nth(i).locator("td[data-action]").get_attribute("data-action")
+        for i in range(rows.count())
+    ]
+    assert actions[:2] == ["save_draft", "create_draft"]  # newest first
+    label = {"en": "Saved the draft", "zh": "保存草稿"}[lang]
+    assert label in rows.first.inner_text()
+    admin.close()
