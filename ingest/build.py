@@ -179,7 +179,7 @@ def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -
         )
     if schema == "step":
         quiz = tuple(
-            QuizItem(item.question, tuple(item.choices), item.answer, item.explanation)
+            QuizItem(item.question, tuple(item.choices), item.answer, item.explanation, item.hint)
             for item in fields.quiz
         )
         return StepMeta(context.module_id, int(step_match.group(1)), quiz)

@@ -24,6 +24,7 @@ PLAIN = re.compile(r"^[^\W\d_][\w -]*$")
 YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
 REQUIRED_MISSING = re.compile(r"required field '(\w+)'")
 EDITABLE_KINDS = ("guide", "lesson", "template")
+REVIEW_REQUIRED = ("title", "summary")  # what readers see in results: needed before review
 
 
 @dataclass
@@ -158,9 +159,13 @@ def field_lines(text: str) -> tuple[dict[int, str], int]:
     return mapping, 1
 
 
-def check(text: str, rel: str | None = None, max_bytes: int | None = None) -> Check:
+def check(
+    text: str, rel: str | None = None, max_bytes: int | None = None, for_review: bool = False
+) -> Check:
     """Validate file text with the same schema as `kb check`, grouping problems by form field.
 
+    for_review (the editor and the submit step) also asks for a title and a summary
+    (REVIEW_REQUIRED), which files on disk may lack; uploads and publishing check without.
     With max_bytes (the file limit ingest applies), a longer text gets only that problem."""
     rel = rel or rel_for(text)
     size = len(text.encode("utf-8"))
@@ -175,6 +180,9 @@ def check(text: str, rel: str | None = None, max_bytes: int | None = None) -> Ch
         pass
     if not data.get("id"):
         problems.append(Problem(rel, 1, "required field 'id' is missing", "give a slug id"))
+    for name in REVIEW_REQUIRED if for_review else ():
+        if isinstance(data, dict) and not str(data.get(name) or "").strip():
+            problems.append(Problem(rel, 1, f"required field '{name}' is missing", ""))
     if str(data.get("kind", "guide")) not in EDITABLE_KINDS:
         problems.append(
             Problem(rel, 1, "kind: the editor handles guides, lessons and templates", "")

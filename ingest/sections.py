@@ -16,6 +16,7 @@ from kb.content.model import Section
 SPLIT_LEVEL = 3  # headings h1..h3 start a new section; deeper ones stay inside
 MAX_CHUNK_TOKENS = 220
 TAG = re.compile(r"<[^<>]*>")  # no '<' inside: one short scan per '<', never quadratic
+ROW_JOINER = " · "
 SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s*")
 
 
@@ -53,6 +54,11 @@ def split_sections(tokens: list[Token], title: str, first_line: int) -> list[Sec
                 drafts[-1].blocks.append(text)
             index += 3
             continue
+        if token.type == "tr_open":
+            row, index = table_row(tokens, index)
+            if row:
+                drafts[-1].blocks.append(row)
+            continue
         if token.type == "inline":
             text = inline_text(token)
             if text:
@@ -76,6 +82,19 @@ def split_sections(tokens: list[Token], title: str, first_line: int) -> list[Sec
                 )
             )
     return sections
+
+
+def table_row(tokens: list[Token], index: int) -> tuple[str, int]:
+    """Return a table row's text as "cell · cell · cell" (empty cells left out) and the index
+    after the row, so a snippet shows which words belong to one row."""
+    cells: list[str] = []
+    while index < len(tokens) and tokens[index].type != "tr_close":
+        if tokens[index].type == "inline":
+            text = inline_text(tokens[index])
+            if text:
+                cells.append(text)
+        index += 1
+    return ROW_JOINER.join(cells), index + 1
 
 
 def chunk_blocks(blocks: list[str], limit: int = MAX_CHUNK_TOKENS) -> list[str]:

@@ -5,58 +5,41 @@ from __future__ import annotations
 import html
 import re
 
+from ingest.sections import ROW_JOINER  # how a table row's cells are joined
 from kb.content.language import CJK
+from search.marks import markable, term_spans
 
 WINDOW = 180
 SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
 
 
-def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Find where query terms occur: Chinese words as substrings, English stems as word starts."""
-    spans: list[tuple[int, int]] = []
-    latin = [re.escape(term) for term in terms if not CJK.search(term)]
-    if latin:
-        pattern = re.compile(r"\b(?:" + "|".join(latin) + r")\w*", re.IGNORECASE)
-        spans += [match.span() for match in pattern.finditer(text)]
-    for term in terms:
-        if CJK.search(term):
-            start = text.find(term)
-            while start >= 0:
-                spans.append((start, start + len(term)))
-                start = text.find(term, start + len(term))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def highlight(text: str, terms: set[str], width: int = WINDOW) -> tuple[str, bool]:
-    """Return (HTML snippet with <mark>, whether any term matched) for a section's text."""
+    """Return (HTML snippet with <mark>, whether any term matched) for a section's text.
+
+    The window holds the most distinct query words, preferring prose to table rows at a tie;
+    a table row ("cell · cell · cell", see ingest.sections) is shown from its first cell and
+    consecutive rows are separated by a semicolon."""
     spans = term_spans(text, terms)
     if not spans:
-        return html.escape(_shorten(text, 0, width)), False
-    start = _best_window(spans, width)
+        return _render(text, 0, min(len(text), width)) + (" …" if len(text) > width else ""), False
+    start = _window_start(text, _best_window(text, spans, markable(terms), width))
     end = min(len(text), start + width)
-    start = _word_start(text, start)
     pieces, cursor = [], start
     for span_start, span_end in spans:
         if span_start < start or span_end > end:
             continue
-        pieces.append(html.escape(text[cursor:span_start]))
-        pieces.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
+        pieces.append(_render(text, cursor, span_start))
+        pieces.append(f"<mark>{_render(text, span_start, span_end)}</mark>")
         cursor = span_end
-    pieces.append(html.escape(text[cursor:end]))
+    pieces.append(_render(text, cursor, end))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
-    return prefix + "".join(pieces).replace("\n", " ") + suffix, True
+    return prefix + "".join(pieces) + suffix, True
 
 
 def best_sentence(text: str, query: str) -> str:
-    """Return the sentence sharing most words or characters with the query (for semantic hits)."""
+    """Return the sentence sharing most words or characters with the query (for semantic hits);
+    a prose sentence wins over a table row that shares as much."""
     query_chars = set(query.lower()) - set(" ,.?!，。？！")
     best, best_score = "", -1.0
     for match in SENTENCE.finditer(text):
@@ -64,25 +47,75 @@ def best_sentence(text: str, query: str) -> str:
         if not sentence:
             continue
         score = len(query_chars & set(sentence.lower())) / (1 + len(sentence) / 200)
+        score *= 0.8 if ROW_JOINER in sentence else 1.0
         if score > best_score:
             best, best_score = sentence, score
     return html.escape(_shorten(best or text, 0, WINDOW * 2))
 
 
-def _best_window(spans: list[tuple[int, int]], width: int) -> int:
-    best_start, best_count = spans[0][0], 0
+def _line_at(text: str, position: int) -> tuple[int, int]:
+    """Return the (start, end) of the line holding position."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end < 0 else end
+
+
+def _is_row(text: str, position: int) -> bool:
+    start, end = _line_at(text, position)
+    return ROW_JOINER in text[start:end]
+
+
+def _best_window(text: str, spans: list[tuple[int, int]], terms: set[str], width: int) -> int:
+    """Return where the window with the most distinct query terms (then the most marks, then
+    prose over table rows) starts, a little before its first mark."""
+    best_start, best_key = spans[0][0], (-1, -1, False)
+    lowered = text.lower()
     for index, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[index:] if e <= start + width)
-        if count > best_count:
-            best_start, best_count = start, count
+        inside = [(s, e) for s, e in spans[index:] if e <= start + width]
+        marked = " ".join(lowered[s:e] for s, e in inside)
+        words = sum(1 for term in terms if term in marked)
+        key = (words, len(inside), not _is_row(text, start))
+        if key > best_key:
+            best_start, best_key = start, key
+    if _is_row(text, best_start):
+        return best_start
     return max(0, best_start - width // 4)
 
 
-def _word_start(text: str, start: int) -> int:
+def _window_start(text: str, start: int) -> int:
+    """Move a window's start back to its table row's first cell, or else to a word start."""
     if start == 0:
         return 0
-    space = text.rfind(" ", max(0, start - 15), start)
-    return space + 1 if space >= 0 else start
+    line_start, _ = _line_at(text, start)
+    if _is_row(text, start):
+        if start - line_start <= WINDOW // 2:
+            return line_start
+        cell = text.rfind(ROW_JOINER, line_start, start)
+        return cell + len(ROW_JOINER) if cell >= 0 else start
+    space = text.rfind(" ", max(line_start, start - 15), start)
+    if space >= 0:
+        return space + 1
+    return line_start if start - line_start < 15 else start
+
+
+def _render(text: str, start: int, end: int) -> str:
+    """Return text[start:end] as HTML; a line break is a space, or '; ' between table rows."""
+    out, cursor = [], start
+    while True:
+        newline = text.find("\n", cursor, end)
+        if newline < 0:
+            break
+        out.append(html.escape(text[cursor:newline]))
+        between_rows = _is_row(text, newline - 1) and _is_row(text, newline + 1)
+        line_start, _ = _line_at(text, newline - 1)
+        out.append(_row_break(text[line_start:newline]) if between_rows else " ")
+        cursor = newline + 1
+    out.append(html.escape(text[cursor:end]))
+    return "".join(out)
+
+
+def _row_break(before: str) -> str:
+    return "； " if CJK.search(before) else "; "
 
 
 def _shorten(text: str, start: int, width: int) -> str:

@@ -70,6 +70,7 @@ id: guide-change
 title: 变更管理
 kind: guide
 lang: zh
+summary: 变更请求如何提交和评审。
 phase: [executing]
 area: [change]
 ---

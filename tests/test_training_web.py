@@ -88,17 +88,38 @@ def test_catalogue_shows_status_progress_and_what_to_take_first(client):
     assert 'data-status="in_progress"' in basics
 
 
-def test_quiz_gives_feedback_with_explanation_and_allows_retry(client):
+def question_block(client, path, number):
+    page = client.get(path).text
+    return page.split(f'id="question-{number}"', 1)[1].split('id="question-', 1)[0]
+
+
+def test_a_wrong_answer_gets_the_hint_and_the_explanation_waits(client):
     sign_in(client, "lin")
     wrong = answer(client, "training-basics", 1, 1, 1)
     assert wrong.headers["location"] == "/training/training-basics/1?answered=1#question-1"
-    page = client.get(wrong.headers["location"]).text
-    block = page.split('id="question-1"', 1)[1].split('id="question-2"', 1)[0]
-    assert 'data-correct="no"' in block and "Because the step says so." in block
+    block = question_block(client, wrong.headers["location"], 1)
+    assert 'data-correct="no"' in block and "Try again." in block
+    assert "you chose “Who signs the charter A”" in block
+    assert "Think of who pays for the project." in block
+    assert "Because the step says so." not in block  # the explanation gives the answer away
     assert answer(client, "training-basics", 1, 1, 2).status_code == 303
-    block = client.get("/training/training-basics/1").text.split('id="question-1"', 1)[1]
-    assert 'data-correct="yes"' in block.split('id="question-2"', 1)[0]
-    assert "Attempts: 2" in block
+    block = question_block(client, "/training/training-basics/1", 1)
+    assert 'data-correct="yes"' in block and "Attempts: 2" in block
+    assert "Because the step says so." in block and "Think of who pays" not in block
+
+
+def test_without_a_hint_a_wrong_answer_names_the_choice_then_explains_on_the_second_try(client):
+    sign_in(client, "lin")
+    answer(client, "training-basics", 1, 2, 1)
+    block = question_block(client, "/training/training-basics/1", 2)
+    assert "you chose “When is gate one A”" in block and "Try again." in block
+    assert "Hint" not in block and "Because the step says so." not in block
+    answer(client, "training-basics", 1, 2, 2)  # wrong again
+    block = question_block(client, "/training/training-basics/1", 2)
+    assert 'data-correct="no"' in block and "Because the step says so." in block
+    assert "The explanation below gives the answer." in block
+    zh = client.get("/training/training-basics/1", headers={"accept-language": "zh"}).text
+    assert "回答不正确：您选择的是“When is gate one B”。" in zh and "解析" in zh
 
 
 def test_quiz_forms_need_a_valid_csrf_token(client, database):
@@ -219,3 +240,79 @@ def test_training_pages_in_chinese(client):
     client.cookies.set("ui_lang", "zh")
     assert "培训模块" in client.get("/training").text
     assert "登录后作答" in client.get("/training/training-basics/1").text
+
+
+def progress_line(client, path, lang="en"):
+    html = client.get(path, headers={"accept-language": lang}).text
+    return re.search(r'class="muted progress-text">([^<]*)<', html).group(1)
+
+
+def test_progress_says_answers_right_so_far_against_the_pass_mark(client):
+    sign_in(client, "lin")
+    client.get("/training/training-basics/1")
+    assert progress_line(client, "/training/training-basics") == (
+        "0 of 3 steps done · no quiz answers yet (pass mark 60% of 3 questions)"
+    )
+    answer(client, "training-basics", 1, 1, 2)  # right
+    answer(client, "training-basics", 1, 2, 1)  # wrong
+    assert progress_line(client, "/training/training-basics/1") == (
+        "1 of 3 steps done · 1 of 2 answered correctly so far (pass mark 60% of 3 questions)"
+    )
+    assert progress_line(client, "/training/training-basics/1", "zh") == (
+        "已完成 1/3 个步骤 · 已答 2 题，答对 1 题（及格线：全部 3 题答对 60%）"
+    )
+    answer(client, "training-basics", 2, 1, 1)
+    assert progress_line(client, "/training") == (
+        "2 of 3 steps done · 2 of 3 questions answered correctly (pass mark 60%)"
+    )
+    progress = client.get("/api/training/progress/training-basics").json()
+    assert (progress["answered"], progress["correct"], progress["questions"]) == (3, 2, 3)
+
+
+def test_the_api_never_gives_the_answer_away_before_the_rule_allows(client):
+    step_doc = client.get("/api/documents/training-basics/01-intro").json()
+    quiz = step_doc["meta"]["quiz"]
+    assert quiz[0] == {
+        "question": "Who signs the charter",
+        "choices": [
+            "Who signs the charter A",
+            "Who signs the charter B",
+            "Who signs the charter C",
+        ],
+    }
+    assert "Because the step says so." not in str(step_doc)
+    url = "/api/training/modules/training-basics/steps/1/questions/1/answer"
+    assert client.post(url, json={"choice": 1}).status_code == 401
+    sign_in(client, "lin")
+    first = client.post(url, json={"choice": 1, "nonce": "a1"}).json()
+    assert (first["correct"], first["attempts"], first["revealed"]) == (False, 1, False)
+    assert first["chosen"] == "Who signs the charter A"
+    assert first["hint"] == "Think of who pays for the project." and first["explanation"] == ""
+    again = client.post(url, json={"choice": 1, "nonce": "a1"}).json()  # the same answer resent
+    assert again["attempts"] == 1
+    quiz = client.get("/api/training/modules/training-basics/steps/1/quiz").json()
+    assert quiz[0]["feedback"]["explanation"] == "" and quiz[1]["feedback"] is None
+    assert "answer" not in quiz[0]
+    right = client.post(url, json={"choice": 2}).json()
+    assert right["correct"] and right["revealed"] and right["hint"] == ""
+    assert right["explanation"] == "Because the step says so."
+    other = "/api/training/modules/training-basics/steps/1/questions/2/answer"
+    client.post(other, json={"choice": 1})
+    second_wrong = client.post(other, json={"choice": 2}).json()
+    assert (
+        not second_wrong["correct"] and second_wrong["explanation"] == "Because the step says so."
+    )
+
+
+def test_the_answer_api_refuses_bad_input_with_clear_errors(client):
+    sign_in(client, "lin")
+    base = "/api/training/modules/training-basics/steps"
+    assert client.post(f"{base}/1/questions/1/answer", json={"choice": 7}).status_code == 400
+    assert client.post(f"{base}/1/questions/9/answer", json={"choice": 1}).status_code == 404
+    assert client.post(f"{base}/9/quiz").status_code == 405
+    assert client.get(f"{base}/9/quiz").status_code == 404
+    form = client.post(f"{base}/1/questions/1/answer", data={"choice": "1"})
+    assert form.status_code == 422  # JSON only: a cross-site form cannot answer for the learner
+    locked = "/api/training/modules/training-advanced/steps/1/questions/1/answer"
+    refused = client.post(locked, json={"choice": 2})
+    assert refused.status_code == 403 and "Basics of the process" in refused.json()["detail"]

@@ -21,9 +21,10 @@ QUESTION = """  - question: "{q}"
 """
 
 
-def question(q: str, answer: int, why: str = "Because the step says so.") -> str:
-    """Return one quiz question (three choices A/B/C) as YAML."""
-    return QUESTION.format(q=q, a=f"{q} A", b=f"{q} B", c=f"{q} C", answer=answer, why=why)
+def question(q: str, answer: int, why: str = "Because the step says so.", hint: str = "") -> str:
+    """Return one quiz question (three choices A/B/C) as YAML, with a hint if given."""
+    text = QUESTION.format(q=q, a=f"{q} A", b=f"{q} B", c=f"{q} C", answer=answer, why=why)
+    return text + (f'    hint: "{hint}"\n' if hint else "")
 
 
 BASICS = """---
@@ -58,7 +59,9 @@ COURSE = {
     "training/basics/module.md": BASICS,
     # step 1: two questions (answers 2 and 3); step 2: one question (answer 1); step 3: no quiz
     "training/basics/01-intro.md": step(
-        "Intro", question("Who signs the charter", 2) + question("When is gate one", 3)
+        "Intro",
+        question("Who signs the charter", 2, hint="Think of who pays for the project.")
+        + question("When is gate one", 3),
     ),
     "training/basics/02-more.md": step("More", question("What is a WBS", 1)),
     "training/basics/03-wrap-up.md": step("Wrap up"),

@@ -42,6 +42,9 @@ RETRY_AFTER = {
 ERRORS: dict[int, dict[str, Any]] = {
     400: {"description": "The body could not be read: send JSON in UTF-8."},
     401: {"description": "Sign in first (reading needs a sign-in when anonymous reading is off)."},
+    403: {
+        "description": "Not allowed now, e.g. a locked module: complete its prerequisites first."
+    },
     404: {"description": "Nothing published has this id (or code)."},
     413: {"description": "The request body is larger than this address accepts."},
     422: {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,10 @@ from starlette.datastructures import FormData
 from ingest import editor
 from kb.content.ids import MAX_ID_CHARS
 from kb.content.markdown import render_html
+from kb.content.problems import Problem
+from kb.content.schema import LESSON_SECTIONS
 from kb.content.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
+from web.i18n import STRINGS, t
 
 CHOICES = {
     "kind": list(editor.EDITABLE_KINDS),
@@ -23,6 +27,63 @@ CHOICES = {
     "action_status": [m.value for m in ActionStatus],
     "creates": [m.value for m in Kind if m.value != "template"],
 }
+
+
+# The editor's label of each form field (web.i18n keys); the others are labelled by their name.
+FIELD_LABELS = {
+    "id": "field_id",
+    "title": "field_title",
+    "summary": "field_summary",
+    "tags": "field_tags",
+    "translation_of": "field_translation_of",
+    "creates": "field_creates",
+    "extra": "field_extra",
+    "body": "field_body",
+}
+REQUIRED = re.compile(r"^required field '(\w+)' is missing$")
+SECTION = re.compile(r"^a lesson needs the section '(.+)', which is missing$")
+FIELD_PREFIX = re.compile(r"^(\w+)(?:\.[\w.]+)?: (.*)$", re.DOTALL)
+
+
+def field_label(name: str, lang: str) -> str:
+    """Return the editor's label of a form field in the UI language (its name if it has none)."""
+    key = FIELD_LABELS.get(name, name)
+    return t(key, lang) if key in STRINGS else name
+
+
+def problem_text(problem: Problem, lang: str) -> tuple[str, str]:
+    """Return a problem's (message, hint) for the editor: fields named by their form labels in
+    the UI language, never by their YAML keys."""
+    if match := REQUIRED.match(problem.message):
+        return t("field_required", lang, label=field_label(match.group(1), lang)), ""
+    if match := SECTION.match(problem.message):
+        names = next((n for n in LESSON_SECTIONS.values() if n[0] == match.group(1)), None)
+        if names:
+            return (
+                t("section_required", lang, name=names[1] if lang == "zh" else names[0]),
+                t("section_required_hint", lang, en=names[0], zh=names[1]),
+            )
+    if (match := FIELD_PREFIX.match(problem.message)) and match.group(1) in editor.FORM_FIELDS:
+        joiner = "：" if lang == "zh" else ": "
+        return field_label(match.group(1), lang) + joiner + match.group(2), problem.hint
+    return problem.message, problem.hint
+
+
+def audit_action(action: str, lang: str) -> str:
+    """Return an audit-log action in the UI language (as recorded when it has no label)."""
+    key = f"audit_{action}"
+    return t(key, lang) if key in STRINGS else action
+
+
+def problems_json(check: editor.Check, lang: str) -> list[dict[str, object]]:
+    """Return the check's problems as JSON for the live editor, in the UI language."""
+    out = []
+    for item, (name, problem) in zip(
+        check.as_json(), ((n, p) for n, ps in check.problems.items() for p in ps), strict=True
+    ):
+        message, hint = problem_text(problem, lang)
+        out.append({**item, "field": name, "message": message, "hint": hint})
+    return out
 
 
 def form_values(form: FormData) -> dict[str, Any]:
@@ -46,7 +107,7 @@ def editor_context(
 ) -> dict[str, Any]:
     """Return what the editor template shows: fields, choices, problems by field and the preview."""
     text = editor.compose(draft)
-    result = editor.check(text, rel, max_bytes) if checked else None
+    result = editor.check(text, rel, max_bytes, for_review=True) if checked else None
     return {
         "draft": draft,
         "fields": draft.fields,

@@ -74,6 +74,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "试试更少或不同的词、切换到语义模式、去掉筛选条件，或直接浏览：",
     },
     "filters": {"en": "Filters", "zh": "筛选"},
+    "query_marked": {
+        "en": "The words of your search “{q}” are marked on this page.",
+        "zh": "本页已标出您搜索“{q}”的词语。",
+    },
+    "query_unmark": {"en": "Remove the marks", "zh": "取消标记"},
     "clear_filters": {"en": "Clear filters", "zh": "清除筛选"},
     "facet_kind": {"en": "Kind", "zh": "类型"},
     "facet_phase": {"en": "Phase", "zh": "阶段"},
@@ -163,6 +168,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "take_first": {"en": "Take this module first:", "zh": "请先完成："},
     "minutes": {"en": "{n} min", "zh": "{n} 分钟"},
     "steps_count": {"en": "{n} steps", "zh": "{n} 个步骤"},
+    "steps_count_one": {"en": "1 step"},
     "pass_mark": {"en": "Pass mark {n}%", "zh": "及格线 {n}%"},
     "prerequisites": {"en": "Prerequisites", "zh": "先修模块"},
     "none": {"en": "None", "zh": "无"},
@@ -170,9 +176,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "start_module": {"en": "Start the module", "zh": "开始学习"},
     "resume": {"en": "Resume where I left off", "zh": "从上次离开处继续"},
     "open_module": {"en": "Open", "zh": "打开"},
-    "progress_text": {
-        "en": "{done} of {total} steps done · quiz score {score}%",
-        "zh": "已完成 {done}/{total} 个步骤 · 测验成绩 {score}%",
+    "steps_done": {"en": "{done} of {n} steps done", "zh": "已完成 {done}/{n} 个步骤"},
+    "steps_done_one": {"en": "{done} of 1 step done"},
+    "quiz_not_started": {
+        "en": "no quiz answers yet (pass mark {pass_mark}% of {n} questions)",
+        "zh": "尚未作答（及格线：全部 {n} 题答对 {pass_mark}%）",
+    },
+    "quiz_not_started_one": {"en": "no quiz answer yet (pass mark {pass_mark}% of 1 question)"},
+    "quiz_so_far": {
+        "en": "{correct} of {answered} answered correctly so far (pass mark {pass_mark}% of {n} "
+        "questions)",
+        "zh": "已答 {answered} 题，答对 {correct} 题（及格线：全部 {n} 题答对 {pass_mark}%）",
+    },
+    "quiz_all_answered": {
+        "en": "{correct} of {n} questions answered correctly (pass mark {pass_mark}%)",
+        "zh": "全部 {n} 题中答对 {correct} 题（及格线 {pass_mark}%）",
+    },
+    "quiz_all_answered_one": {
+        "en": "{correct} of 1 question answered correctly (pass mark {pass_mark}%)"
     },
     "score_rule": {
         "en": "Your quiz score is the share of this module's questions whose latest answer is "
@@ -194,9 +215,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "check_answer": {"en": "Check answer", "zh": "提交答案"},
     "answer_correct": {"en": "Correct.", "zh": "回答正确。"},
     "answer_wrong": {
-        "en": "Not quite. Read the explanation and try again.",
-        "zh": "回答不正确。请阅读解析后再试一次。",
+        "en": "Not quite: you chose “{choice}”.",
+        "zh": "回答不正确：您选择的是“{choice}”。",
     },
+    "try_again": {"en": "Try again.", "zh": "请再试一次。"},
+    "answer_shown": {
+        "en": "The explanation below gives the answer.",
+        "zh": "下面的解析给出了正确答案。",
+    },
+    "hint": {"en": "Hint", "zh": "提示"},
     "explanation": {"en": "Explanation", "zh": "解析"},
     "attempts": {"en": "Attempts: {n}", "zh": "作答次数：{n}"},
     "module_locked": {"en": "This module is locked.", "zh": "此模块尚未解锁。"},

@@ -13,7 +13,9 @@ from starlette.responses import HTMLResponse
 
 from web.auth import current_user
 from web.csrf import csrf_token
+from web.curate_views import audit_action, field_label, problem_text
 from web.i18n import choose_lang, found_by, t, vocabulary_label
+from web.training_views import progress_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -22,6 +24,12 @@ def make_templates() -> Jinja2Templates:
     """Build the template environment with the UI helpers as globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals.update(t=t, label=vocabulary_label, found_by=found_by)
+    templates.env.globals.update(
+        progress_text=progress_text,
+        problem_text=problem_text,
+        field_label=field_label,
+        audit_action=audit_action,
+    )
     templates.env.filters["with_query"] = with_query
     return templates
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from kb.accounts import User
 from kb.training import progress
 from kb.training.certificates import Certificate
-from kb.training.modules import Catalogue, Module, Question, Step
+from kb.training.modules import Catalogue, Feedback, Module, Question, Step, feedback
 from kb.training.progress import Answer, LearnerState, ModuleProgress
+from web.i18n import t
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class QuestionView:
     q: Question
     answer: Answer | None
     nonce: str
-    correct_choice: int | None
+    feedback: Feedback | None  # on the latest answer: hint or explanation, as the rule allows
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,27 @@ def question_views(step: Step, state: LearnerState | None, user: User | None) ->
                 question,
                 answer,
                 progress.new_nonce() if user else "",
-                question.answer if answer else None,
+                feedback(question, answer.choice, answer.correct, answer.attempts)
+                if answer
+                else None,
             )
         )
     return views
+
+
+def progress_text(mine: ModuleProgress, lang: str) -> str:
+    """Say where a learner stands: steps done, and answers right so far against the pass mark."""
+    module = mine.module
+    parts = [t("steps_done", lang, done=len(mine.done_steps), n=len(module.steps))]
+    total, mark = mine.score.total, module.pass_mark
+    if total:
+        if mine.answered == 0:
+            parts.append(t("quiz_not_started", lang, n=total, pass_mark=mark))
+        elif mine.answered < total:
+            values = {"correct": mine.score.correct, "answered": mine.answered}
+            parts.append(t("quiz_so_far", lang, n=total, pass_mark=mark, **values))
+        else:
+            parts.append(
+                t("quiz_all_answered", lang, n=total, pass_mark=mark, correct=mine.score.correct)
+            )
+    return " · ".join(parts)

@@ -149,6 +149,7 @@ class SearchPage:
     suggestion_url: str | None = None  # "did you mean" the correction
     as_typed_url: str | None = None  # the typo as typed, when results are for its correction
     intent_url: str | None = None  # the kind the query names, as a filter
+    selected_count: int = 0  # filter values switched on (shown on the phone's Filters toggle)
 
     @classmethod
     def of(cls, response: SearchResponse, params: SearchParams, lang: str) -> SearchPage:
@@ -164,6 +165,7 @@ class SearchPage:
             else None,
             as_typed_url=params.url(page=1, exact=True) if response.corrected_from else None,
             intent_url=params.toggled("kind", response.intent) if response.intent else None,
+            selected_count=sum(len(values) for values in params.filters.values()),
         )
 
 
@@ -179,4 +181,5 @@ class DocumentPage:
     related: list[SearchHit]
     module_title: str | None
     thanked: bool
-    from_query: str
+    from_query: str  # the search that led here: its words are marked in the body
+    marks: int = 0  # how many of them were marked

@@ -80,6 +80,7 @@ class QuizItem:
     choices: tuple[str, ...]
     answer: int
     explanation: str = ""
+    hint: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,7 +88,12 @@ class QuizItem:
             "choices": list(self.choices),
             "answer": self.answer,
             "explanation": self.explanation,
+            "hint": self.hint,
         }
+
+    def public_json(self) -> dict[str, Any]:
+        """The question as a learner may see it before answering: no answer, hint or explanation."""
+        return {"question": self.question, "choices": list(self.choices)}
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,10 @@ class StepMeta:
             "step": self.step,
             "quiz": [item.to_json() for item in self.quiz],
         }
+
+    def public_json(self) -> dict[str, Any]:
+        """The step's meta without what would give the quiz's answers away."""
+        return {**self.to_json(), "quiz": [item.public_json() for item in self.quiz]}
 
 
 Meta = NoMeta | LessonMeta | TemplateMeta | ModuleMeta | StepMeta
@@ -130,6 +140,7 @@ def from_json(data: dict[str, Any] | None) -> Meta:
                     choices=tuple(item["choices"]),
                     answer=int(item["answer"]),
                     explanation=item.get("explanation", ""),
+                    hint=item.get("hint", ""),
                 )
                 for item in data.get("quiz") or ()
             ),

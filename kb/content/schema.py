@@ -112,6 +112,7 @@ class QuizQuestion(BaseModel):
     choices: list[str] = Field(min_length=2)
     answer: int
     explanation: str = ""
+    hint: str = ""  # shown after a wrong answer; the explanation only once it is answered
 
     @field_validator("choices", mode="before")
     @classmethod

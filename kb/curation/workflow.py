@@ -188,6 +188,13 @@ def save_draft(
             if head is not None and head.text == text and row.state in (DRAFT, IN_REVIEW):
                 return row.head
         number = add_revision(session, doc_id, text, author, message, source)
+        if source != "restore":  # restore records its own event
+            if source == "upload" or row is None:
+                action = "upload" if source == "upload" else "create_draft"
+            else:  # a new working copy: of a published document (an edit) or of a draft
+                action = "edit" if row.live is not None else "save_draft"
+            detail = f"revision {number}" + (f": {message}" if message else "")
+            record_event(session, author, action, doc_id, detail)
         if row is None:
             row = DocStateRow(doc_id=doc_id, state=DRAFT, head=number)
             session.add(row)
@@ -503,7 +510,10 @@ def record_disk_revisions(database: Database, root: Path, doc_ids: list[str]) ->
                 continue
             if _live_text(session, doc_id) == text:
                 continue
+            edited = latest_revision(session, doc_id) is not None  # not the first sight of it
             number = add_revision(session, doc_id, text, "disk", "edited on disk", "disk")
+            if edited:
+                record_event(session, "disk", "disk_edit", doc_id, f"revision {number}: {row.path}")
             _note_disk_revision(session, doc_id, row.path, number, row.status == PUBLISHED)
             recorded.append(doc_id)
     return recorded

@@ -45,6 +45,7 @@ class Question:
     choices: tuple[str, ...]
     answer: int
     explanation: str
+    hint: str = ""
 
     def is_correct(self, choice: int) -> bool:
         """Tell whether a choice (counting from 1) is right; reject choices out of range."""
@@ -108,6 +109,44 @@ class Score:
         return self.correct * 100 >= pass_mark * self.total
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """What a learner is told about their latest answer to a question.
+
+    A wrong answer gets the question's hint (if it has one) and is told which choice it was; the
+    explanation, which usually gives the answer away, comes once the answer is right or after
+    the second attempt (REVEAL_AFTER)."""
+
+    correct: bool
+    choice: int
+    chosen: str
+    attempts: int
+    hint: str
+    explanation: str
+
+    @property
+    def revealed(self) -> bool:
+        """Tell whether the explanation is shown (answered right, or tried often enough)."""
+        return self.correct or self.attempts >= REVEAL_AFTER
+
+
+REVEAL_AFTER = 2
+
+
+def feedback(question: Question, choice: int, correct: bool, attempts: int) -> Feedback:
+    """Return the feedback on a learner's latest answer, revealing only what the rule allows."""
+    chosen = question.choices[choice - 1] if 1 <= choice <= len(question.choices) else ""
+    revealed = correct or attempts >= REVEAL_AFTER
+    return Feedback(
+        correct=correct,
+        choice=choice,
+        chosen=chosen,
+        attempts=attempts,
+        hint="" if revealed else question.hint,
+        explanation=question.explanation if revealed else "",
+    )
+
+
 @dataclass
 class Catalogue:
     """The published training modules, by id, in course order."""
@@ -163,6 +202,7 @@ def _questions(
             choices=item.choices,
             answer=item.answer,
             explanation=item.explanation,
+            hint=item.hint,
         )
         for number, item in enumerate(quiz, start=1)
     )
@@ -215,6 +255,11 @@ def score(module: Module, latest: dict[str, bool]) -> Score:
     """Score a module from the learner's latest answers ({question key: correct})."""
     questions = module.questions
     return Score(sum(1 for q in questions if latest.get(q.key)), len(questions))
+
+
+def answered(module: Module, latest: dict[str, bool]) -> int:
+    """Return how many of the module's questions the learner has answered at least once."""
+    return sum(1 for question in module.questions if question.key in latest)
 
 
 def step_done(step: Step, seen: bool, latest: dict[str, bool]) -> bool:

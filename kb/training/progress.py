@@ -29,6 +29,7 @@ from kb.training.modules import (
     Question,
     Score,
     Status,
+    answered,
     is_complete,
     missing_prerequisites,
     score,
@@ -126,6 +127,7 @@ class ModuleProgress:
     missing: tuple[str, ...]
     resume_step: int
     certificate: Certificate | None
+    answered: int = 0  # questions answered at least once (the score counts the right ones)
 
     @property
     def percent(self) -> int:
@@ -197,6 +199,7 @@ def module_progress(catalogue: Catalogue, module: Module, state: LearnerState) -
         tuple(missing),
         resume,
         certificate,
+        answered(module, state.latest),
     )
 
 

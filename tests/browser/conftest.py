@@ -86,6 +86,20 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
+def add_user(server_env: dict[str, str], username: str, role: str = "learner") -> str:
+    """Create one more account (password PASSWORD) in the running server's database."""
+    subprocess.run(
+        [sys.executable, "-m", "kb.cli", "user", "add", username, "--role", role],
+        input=PASSWORD + "\n",
+        text=True,
+        env=server_env,
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
+    return username
+
+
 def sign_in(page, base_url: str, username: str) -> None:
     """Sign a browser page in as one of the USERS."""
     page.goto(base_url + "/signin")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from kb.content.markdown import render_html
+from kb.content.meta import StepMeta
 from kb.content.taxonomy import Area, Kind, Lang, Phase, Status
 from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
@@ -98,6 +99,11 @@ def api_search(
     return response.as_dict()
 
 
+def public_meta(meta) -> dict:
+    """A document's meta as readers may see it: a training step's quiz without its answers."""
+    return meta.public_json() if isinstance(meta, StepMeta) else meta.to_json()
+
+
 def _published(database, doc_id: str):
     with database.reading() as session:
         document = catalog.get(session, doc_id)
@@ -129,7 +135,7 @@ def api_document(doc_id: DocId, database: DatabaseDep):
     return {
         **{k: getattr(document, k) for k in ("id", "path", "title", "kind", "lang", "summary")},
         **{k: getattr(document, k) for k in ("tags", "phases", "areas", "owner", "updated")},
-        "meta": document.meta.to_json(),
+        "meta": public_meta(document.meta),
         "translation": translation,
         "markdown": document.body,
         "html": render_html(document.body),

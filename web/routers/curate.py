@@ -32,8 +32,14 @@ from kb.store import catalog
 from kb.store.audit import recent_events
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
-from web.curate_views import editor_context, form_values, preview_html, trend_chart
-from web.deps import DatabaseDep, DocId, PublisherDep, SettingsDep
+from web.curate_views import (
+    editor_context,
+    form_values,
+    preview_html,
+    problems_json,
+    trend_chart,
+)
+from web.deps import DatabaseDep, DocId, LangDep, PublisherDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
@@ -123,17 +129,17 @@ def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, set
 
 
 @router.post("/check", dependencies=CSRF)
-async def check(request: Request, user: CuratorDep, settings: SettingsDep):
+async def check(request: Request, user: CuratorDep, settings: SettingsDep, lang: LangDep):
     """Live validation and preview for the editor (JSON); the work runs in a worker thread."""
     values = form_values(await request.form())
-    return JSONResponse(await run_in_threadpool(_check_form, values, settings.max_file_bytes))
+    return JSONResponse(await run_in_threadpool(_check_form, values, settings.max_file_bytes, lang))
 
 
-def _check_form(values: dict, max_bytes: int) -> dict:
+def _check_form(values: dict, max_bytes: int, lang: str) -> dict:
     draft = editor.from_form(values)
-    result = editor.check(editor.compose(draft), max_bytes=max_bytes)
+    result = editor.check(editor.compose(draft), max_bytes=max_bytes, for_review=True)
     html = preview_html(draft.body, max_bytes)
-    return {"html": html, "problems": result.as_json(), "ok": not result.has_errors}
+    return {"html": html, "problems": problems_json(result, lang), "ok": not result.has_errors}
 
 
 @router.post("/save", dependencies=CSRF)
@@ -183,7 +189,27 @@ def _save(request: Request, author: str, database, settings, values: dict):
     except InvalidId as error:
         context = editor_context(draft, **common, error=f"id: {error}")
         return page(request, "curate/editor.html", context, status_code=422)
+    if values.get("action") == "submit":
+        return _submit_saved(request, author, database, settings, draft, target, text)
     return RedirectResponse(_doc_url(target, saved="1"), status_code=303)
+
+
+def _submit_saved(request: Request, author: str, database, settings, draft, target: str, text: str):
+    """Send a just-saved draft for review, or show the editor again with why it cannot go."""
+    state = workflow.get_state(database, target, settings.content)
+    rel = (state.path if state else None) or None
+    result = editor.check(text, rel, settings.max_file_bytes, for_review=True)
+    common = {
+        "doc_id": target,
+        "base": state.head if state else 0,
+        "max_bytes": settings.max_file_bytes,
+    }
+    try:
+        workflow.submit(database, settings.content, target, author, result.has_errors)
+    except workflow.WorkflowError as error:
+        context = editor_context(draft, **common, error=str(error))
+        return page(request, "curate/editor.html", context, status_code=409)
+    return RedirectResponse(_doc_url(target, done="1"), status_code=303)
 
 
 @router.get("/doc/{doc_id:path}")
@@ -191,7 +217,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
     """A document's workflow page: state, working copy preview, problems and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
-    result = editor.check(text, state.path or None, settings.max_file_bytes)
+    result = editor.check(text, state.path or None, settings.max_file_bytes, for_review=True)
     with database.session() as session:
         head = get_revision(session, doc_id, state.head)
     own = user.username in (state.submitted_by, head.author if head else "")
@@ -214,6 +240,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
             if state.state == workflow.ARCHIVED
             else None,
             "flash": request.query_params.get("done") or request.query_params.get("saved"),
+            "saved": request.query_params.get("saved") == "1",
         },
     )
 
@@ -230,7 +257,8 @@ def _step(doc_id: str, action):
 def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):
     """Send a draft for review."""
     state, text = _head(database, settings, doc_id)
-    errors = editor.check(text, state.path or None, settings.max_file_bytes).has_errors
+    checked = editor.check(text, state.path or None, settings.max_file_bytes, for_review=True)
+    errors = checked.has_errors
     root = settings.content
     return _step(doc_id, lambda: workflow.submit(database, root, doc_id, user.username, errors))
 

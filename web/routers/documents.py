@@ -13,6 +13,7 @@ from kb.content.model import Document
 from kb.content.taxonomy import Status
 from kb.insights.feedback import record_feedback
 from kb.store import catalog
+from search.page_marks import mark_query
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
 from web.rate_limit import limit_feedback
@@ -44,19 +45,22 @@ def document_page(
         related = searcher.related(doc_id)
     except LookupError:
         related = []
+    query = request.query_params.get("q", "")[:500]
+    body, marks = mark_query(render_html(document.body), query)
     return page(
         request,
         "document.html",
         DocumentPage(
             doc=document,
-            html=render_html(document.body),
+            html=body,
             toc=table_of_contents(document.body),
             meta_rows=metadata_rows(document, lang),
             other_lang_id=other,
             related=related,
             module_title=module_title,
             thanked=request.query_params.get("thanks") == "1",
-            from_query=request.query_params.get("q", "")[:500],
+            from_query=query,
+            marks=marks,
         ),
     )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, HTTPException, Security
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kb.content.taxonomy import Lang
 from kb.training import certificates, progress
-from kb.training.modules import Module
-from kb.training.progress import ModuleProgress
+from kb.training.modules import Module, Question, feedback
+from kb.training.progress import Answer, ModuleProgress
 from web.api_docs import SESSION_COOKIE, error_responses
 from web.auth import UserDep
 from web.deps import DatabaseDep
@@ -63,12 +63,56 @@ class ProgressOut(BaseModel):
     percent: int
     score: int
     correct: int
+    answered: int = Field(description="Questions answered at least once (correct or not).")
     questions: int
     pass_mark: int
     missing_prerequisites: list[str]
     resume_url: str
     certificate_code: str | None
     certificate_url: str | None
+
+
+class FeedbackOut(BaseModel):
+    """The feedback on the learner's latest answer to a question.
+
+    After a wrong answer: `hint` (when the question has one) and which choice was picked. The
+    `explanation`, which usually gives the answer away, is empty until the answer is right or
+    after the second attempt (`revealed`) — the same rule as the web page.
+    """
+
+    correct: bool
+    choice: int
+    chosen: str
+    attempts: int
+    hint: str
+    explanation: str
+    revealed: bool
+
+
+class QuestionOut(BaseModel):
+    """A quiz question of a step (never its answer), with the learner's feedback if answered."""
+
+    number: int
+    question: str
+    choices: list[str]
+    feedback: FeedbackOut | None
+
+
+class AnswerIn(BaseModel):
+    """One answer to a quiz question."""
+
+    choice: int = Field(ge=1, le=100, description="The chosen option, counting from 1.")
+    nonce: str = Field(
+        "", max_length=64, description="Any unique string: sending it again records nothing new."
+    )
+
+
+class AnswerOut(FeedbackOut):
+    """The feedback on the answer just given, and whether it completed the module."""
+
+    question: int
+    module_completed: bool
+    certificate_code: str | None
 
 
 class CertificateOut(BaseModel):
@@ -117,6 +161,7 @@ def _progress_out(item: ModuleProgress) -> ProgressOut:
         percent=item.percent,
         score=item.score.percent,
         correct=item.score.correct,
+        answered=item.answered,
         questions=item.score.total,
         pass_mark=module.pass_mark,
         missing_prerequisites=list(item.missing),
@@ -179,4 +224,74 @@ def api_verify(code: str, database: DatabaseDep):
         module_title=cert.module_title,
         score=cert.score,
         issued_at=cert.issued_at,
+    )
+
+
+def _feedback_out(question: Question, answer: Answer | None) -> FeedbackOut | None:
+    if answer is None:
+        return None
+    given = feedback(question, answer.choice, answer.correct, answer.attempts)
+    return FeedbackOut(**vars(given), revealed=given.revealed)
+
+
+def _step_of(module: Module, number: int):
+    step = module.step(number)
+    if step is None:
+        raise HTTPException(404, f"Module '{module.id}' has no step {number}.")
+    return step
+
+
+@router.get(
+    "/modules/{module_id}/steps/{number}/quiz",
+    response_model=list[QuestionOut],
+    responses=error_responses(404, 422),
+    dependencies=signed_in,
+)
+def api_quiz(module_id: str, number: int, database: DatabaseDep, user: UserDep):
+    """A step's quiz questions, with the feedback on the signed-in learner's latest answers."""
+    module = find_module(load(database), module_id)
+    step = _step_of(module, number)
+    state = progress.learner_state(database, user.id)
+    return [
+        QuestionOut(
+            number=q.number,
+            question=q.text,
+            choices=list(q.choices),
+            feedback=_feedback_out(q, state.answers.get(q.key)),
+        )
+        for q in step.questions
+    ]
+
+
+@router.post(
+    "/modules/{module_id}/steps/{number}/questions/{question}/answer",
+    response_model=AnswerOut,
+    responses=error_responses(400, 403, 404, 413, 422),
+    dependencies=signed_in,
+)
+def api_answer(
+    module_id: str, number: int, question: int, body: AnswerIn, database: DatabaseDep, user: UserDep
+):
+    """Answer a quiz question (JSON only); the feedback follows the rule of FeedbackOut."""
+    catalogue = load(database)
+    module = find_module(catalogue, module_id)
+    try:
+        result = progress.submit_answer(
+            database, user, catalogue, module, number, question, body.choice, body.nonce or None
+        )
+    except progress.ModuleLocked as locked:
+        titles = ", ".join(catalogue.title(m) for m in locked.missing)
+        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from None
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
+    latest = progress.learner_state(database, user.id).answers[result.question.key]
+    given = _feedback_out(result.question, latest)
+    cert = result.certificate
+    return AnswerOut(
+        **given.model_dump(),
+        question=question,
+        module_completed=cert is not None,
+        certificate_code=cert.code if cert else None,
     )

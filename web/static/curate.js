@@ -32,6 +32,10 @@
         document.getElementById("preview").innerHTML = result.html; // sanitised on the server
         showProblems(result.problems);
         form.dataset.checked = result.ok ? "ok" : "errors";
+        var submit = document.getElementById("save-submit");
+        if (submit) submit.disabled = !result.ok;  // the server refuses it too
+        var blocked = document.getElementById("submit-blocked");
+        if (blocked) blocked.hidden = result.ok;
       });
   }
 
