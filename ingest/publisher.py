@@ -41,7 +41,7 @@ class Publisher:
     self_approval: bool = False
     state_dir: Path | None = None
 
-    def lock(self) -> contextlib.AbstractContextManager[None]:
+    def lock(self) -> contextlib.AbstractContextManager[object]:
         """Hold the lock that lets one publish (or recovery) run at a time, across processes
         (and across replicas on a shared database)."""
         return publishing(self.database, self.state_dir)

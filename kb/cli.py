@@ -77,6 +77,7 @@ def open_store(settings: Settings, recover: bool = True):
     what to do; a publish that a killed process left half-done is finished first (unless not
     `recover`); it is closed when the command ends."""
     from kb.bootstrap import open_database
+    from kb.store.database import DatabaseUnreachable
     from kb.store.integrity import DatabaseDamaged
     from kb.store.schema import SchemaTooNew, SchemaUpgradeFailed
 
@@ -86,7 +87,7 @@ def open_store(settings: Settings, recover: bool = True):
 
     try:
         database = open_database(settings.db_url, report=note)
-    except (DatabaseDamaged, SchemaTooNew, SchemaUpgradeFailed) as error:
+    except (DatabaseDamaged, DatabaseUnreachable, SchemaTooNew, SchemaUpgradeFailed) as error:
         fail(str(error))
     context = click.get_current_context(silent=True)
     if context is not None:  # the connections are released when the command ends

@@ -37,8 +37,9 @@ class CatalogFollower:
         self._thread = threading.Thread(target=self._run, name="catalog-follower", daemon=True)
 
     def start(self) -> None:
-        """Start following (returns at once)."""
-        self._thread.start()
+        """Start following (returns at once); an interval of 0 means never."""
+        if self.interval > 0:
+            self._thread.start()
 
     def stop(self) -> None:
         """Stop following and wait for the thread to end."""

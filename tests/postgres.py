@@ -11,14 +11,15 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, text
 
+from kb.store.database import driver_url
+
 ENVIRONMENT = "KB_TEST_DATABASE_URL"
 _numbers = itertools.count()
 
 
 def server_url() -> str:
     """Return the PostgreSQL URL the suite runs against, or '' for SQLite only."""
-    url = os.environ.get(ENVIRONMENT, "")
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return driver_url(os.environ.get(ENVIRONMENT, ""))
 
 
 def with_search_path(url: str, schema: str) -> str:

@@ -92,3 +92,16 @@ def test_eval_on_a_tiny_beir_set(tmp_path, settings):
     assert metrics["hybrid"]["ndcg@10"] == 1.0 and metrics["keyword"]["mrr@10"] == 1.0
     missing = invoke("eval", str(folder), "--split", "dev", "--data", str(settings.data))
     assert missing.exit_code == 2 and "dev.tsv" in missing.output
+
+
+def test_an_unreachable_or_unsupported_database_is_one_message_and_exit_2(tmp_path, monkeypatch):
+    data = ["--data", str(tmp_path / "data")]
+    for url, reason in (
+        ("postgresql://kb:hunter2@127.0.0.1:1/kb", "Connection refused"),
+        ("mysql://kb@db/kb", "only SQLite and PostgreSQL"),
+    ):
+        monkeypatch.setenv("KB_DATABASE_URL", url)
+        result = CliRunner().invoke(main, ["docs", *data])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert reason in result.output and "Check KB_DATABASE_URL" in result.output
+        assert "hunter2" not in result.output

@@ -125,9 +125,8 @@ def _replica(tmp_path: Path, name: str, url: str, files: dict[str, str], **env: 
         "KB_EMBEDDERS": json.dumps(["fake"]),
         "KB_FOLLOW_SECONDS": "1",
         "KB_SELF_APPROVAL": "true",
-        **env,
     }
-    environment.pop("KB_CRASH_AT", None)
+    environment.pop("KB_CRASH_AT", None)  # only where a test asks for it
     environment.update(env)
     return Replica(name, environment, folder)
 

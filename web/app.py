@@ -54,8 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         searcher = open_searcher(settings, database, pool)
         searcher.warm_up()
         follower = open_follower(settings, database, searcher.embedders)
-        if settings.follow_seconds:
-            follower.start()
+        follower.start()
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
             yield {"settings": settings, "database": database, "searcher": searcher}
         follower.stop()

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -76,6 +77,26 @@ def is_busy(error: Exception) -> bool:
     return isinstance(original, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
+def driver_url(url: str) -> str:
+    """Return a database URL with the driver the store uses (postgresql:// → psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class DatabaseUnreachable(Exception):
+    """The store cannot be opened at this URL; the message says why and what to check."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        shown = make_url(url).render_as_string(hide_password=True)
+        super().__init__(
+            f"cannot open the database {shown}: {detail}. Check KB_DATABASE_URL (empty means "
+            "SQLite in the data folder; PostgreSQL is postgresql+psycopg://USER@HOST:PORT/DB), "
+            "that the server is running and that the database exists (e.g. `createdb DB`)."
+        )
+
+
 class Database:
     """An engine plus a session factory; `kb.bootstrap.open_database` also brings the schema
     to head (kb.store.schema)."""
@@ -89,19 +110,28 @@ class Database:
 
     @classmethod
     def connect(cls, url: str) -> Database:
-        """Open the database at a SQLAlchemy URL (creating a SQLite file's folder); no tables."""
+        """Open the database at a SQLAlchemy URL (creating a SQLite file's folder); no tables.
+        Raise DatabaseUnreachable, saying what to check, when it cannot be reached."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        if url.startswith("postgresql+psycopg") or url.startswith("postgresql:"):
-            url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        url = driver_url(url)
+        if url.startswith("sqlite"):
+            engine = create_engine(url)
+            event.listen(engine, "connect", _tune_sqlite)
+            event.listen(engine, "begin", _begin_sqlite)
+        elif url.startswith("postgresql+psycopg://"):
             engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
             event.listen(engine, "begin", _begin_postgresql)
         else:
-            engine = create_engine(url)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _tune_sqlite)
-            event.listen(engine, "begin", _begin_sqlite)
-        return cls(engine)
+            raise DatabaseUnreachable(url, "only SQLite and PostgreSQL are supported")
+        database = cls(engine)
+        try:
+            with engine.connect():
+                pass
+        except OperationalError as error:
+            engine.dispose()
+            raise DatabaseUnreachable(url, str(error.orig).strip().splitlines()[0]) from None
+        return database
 
     @property
     def dialect(self) -> str:

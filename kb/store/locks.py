@@ -53,11 +53,11 @@ def held_elsewhere(path: Path) -> bool:
         return False
 
 
-def publishing(database: Database, state_dir: Path | None) -> AbstractContextManager[None]:
+def publishing(database: Database, state_dir: Path | None) -> AbstractContextManager[object]:
     """Hold the lock that lets one publish (or recovery) run at a time, across processes and,
     on a shared database, across replicas."""
     if database.dialect == "postgresql":
-        return _holding(database.cluster_lock(PUBLISH_KEY))
+        return database.cluster_lock(PUBLISH_KEY)
     if state_dir is None:
         return contextlib.nullcontext()
     return exclusive(state_dir / PUBLISH_LOCK)
@@ -69,9 +69,3 @@ def publishing_elsewhere(database: Database, state_dir: Path | None) -> bool:
         with database.cluster_lock(PUBLISH_KEY, wait=False) as taken:
             return not taken
     return state_dir is not None and held_elsewhere(state_dir / PUBLISH_LOCK)
-
-
-@contextmanager
-def _holding(lock: AbstractContextManager[bool]) -> Iterator[None]:
-    with lock:
-        yield

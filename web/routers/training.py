@@ -46,6 +46,31 @@ def find_module(catalogue: Catalogue, module_id: str) -> Module:
     return module
 
 
+def submit_answer(
+    database: Database,
+    user,
+    catalogue: Catalogue,
+    module: Module,
+    number: int,
+    question: int,
+    choice: int,
+    nonce: str | None,
+) -> progress.AnswerResult:
+    """Record an answer, or refuse it with the HTTP error that says why (locked 403, no such
+    step or question 404, an invalid choice 400) — for the page and the JSON API alike."""
+    try:
+        return progress.submit_answer(
+            database, user, catalogue, module, number, question, choice, nonce
+        )
+    except progress.ModuleLocked as locked:
+        titles = ", ".join(catalogue.title(m) for m in locked.missing)
+        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from None
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from None
+
+
 @router.get("/training")
 def catalogue_page(request: Request, database: DatabaseDep, user: OptionalUserDep, lang: LangDep):
     """The catalogue: every module with its objectives, time, prerequisites and, signed in, status."""
@@ -176,15 +201,7 @@ def answer(
     """Record an answer (once per form), then show the step again with the feedback."""
     catalogue = load(database)
     module = find_module(catalogue, module_id)
-    try:
-        progress.submit_answer(database, user, catalogue, module, number, question, choice, nonce)
-    except progress.ModuleLocked as locked:
-        titles = ", ".join(catalogue.title(m) for m in locked.missing)
-        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from None
-    except ValueError as error:
-        raise HTTPException(400, str(error)) from None
+    submit_answer(database, user, catalogue, module, number, question, choice, nonce)
     target = f"/training/{quote(module.id)}/{number}?answered={question}#question-{question}"
     return RedirectResponse(target, status_code=303)
 

@@ -14,7 +14,7 @@ from kb.training.progress import Answer, ModuleProgress
 from web.api_docs import SESSION_COOKIE, error_responses
 from web.auth import UserDep
 from web.deps import DatabaseDep
-from web.routers.training import find_module, load
+from web.routers.training import find_module, load, submit_answer
 
 router = APIRouter(prefix="/api/training", tags=["training"], responses=error_responses(401, 503))
 public_router = APIRouter(
@@ -275,17 +275,9 @@ def api_answer(
     """Answer a quiz question (JSON only); the feedback follows the rule of FeedbackOut."""
     catalogue = load(database)
     module = find_module(catalogue, module_id)
-    try:
-        result = progress.submit_answer(
-            database, user, catalogue, module, number, question, body.choice, body.nonce or None
-        )
-    except progress.ModuleLocked as locked:
-        titles = ", ".join(catalogue.title(m) for m in locked.missing)
-        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
-    except LookupError as error:
-        raise HTTPException(404, str(error)) from None
-    except ValueError as error:
-        raise HTTPException(400, str(error)) from None
+    result = submit_answer(
+        database, user, catalogue, module, number, question, body.choice, body.nonce or None
+    )
     latest = progress.learner_state(database, user.id).answers[result.question.key]
     given = _feedback_out(result.question, latest)
     cert = result.certificate
