@@ -303,13 +303,15 @@ class Searcher:
         vectors: dict[str, np.ndarray],
         filters: dict[str, list[str]],
         loaded: LoadedGeneration,
+        lang: str,
         limit: int = CANDIDATES,
     ) -> dict[str, list[int]]:
         """Run each leg with the filters applied inside it; return ranked section ids per leg.
 
         A vector leg ranks only the languages its model reads. Vector hits below the embedder's
-        similarity floor are dropped, so a query that means nothing to the knowledge base gets
-        no results instead of the least-bad ones.
+        similarity floor (a lower one for sections in another language than the query's `lang`)
+        are dropped, so a query that means nothing to the knowledge base gets no results instead
+        of the least-bad ones.
         """
         ranked: dict[str, list[int]] = {}
         for leg in legs:
@@ -330,10 +332,17 @@ class Searcher:
             leg_filters = _within_languages(filters, leg.reads, loaded.langs)
             if leg_filters is None:
                 continue
-            floor = getattr(self.embedders[leg.name], "min_similarity", 0.0)
+            embedder = self.embedders[leg.name]
+            floor = getattr(embedder, "min_similarity", 0.0)
+            cross_floor = getattr(embedder, "min_cross_similarity", floor)
             index = loaded.vectors[leg.name]
             hits = index.search(vectors[leg.name], limit, loaded.mask(leg.name, leg_filters))
-            ranked[leg.name] = [s for s, score in hits if score >= floor and s in loaded.records]
+            ranked[leg.name] = [
+                sid
+                for sid, score in hits
+                if sid in loaded.records
+                and score >= (floor if loaded.records[sid].lang == lang else cross_floor)
+            ]
         return {leg: sids for leg, sids in ranked.items() if sids}
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -358,16 +367,18 @@ class Searcher:
         legs = self.plan(text, mode, loaded)
         vectors = self.query_vectors(text, legs)
         keyword_query = text if mode != "semantic" else ""
-        ranked = self.ranked_sections(
-            keyword_query, legs, vectors, {**filters, **visibility}, loaded
-        )
         lang = query_language(query)
+        ranked = self.ranked_sections(
+            keyword_query, legs, vectors, {**filters, **visibility}, loaded, lang
+        )
         shown_lang = "" if "lang" in filters else lang
         fused = self._fuse(ranked, legs, loaded, intent)
         groups = _one_per_translation(fused, loaded, shown_lang)
         facet_groups = fused  # facets count both versions of a translated document
         if filters:
-            unfiltered = self.ranked_sections(keyword_query, legs, vectors, visibility, loaded)
+            unfiltered = self.ranked_sections(
+                keyword_query, legs, vectors, visibility, loaded, lang
+            )
             facet_groups = self._fuse(unfiltered, legs, loaded, intent)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
