@@ -8,6 +8,7 @@ from typing import Any
 
 from ingest.frontmatter import FrontMatter, FrontMatterError, split_front_matter
 from ingest.sections import split_sections
+from kb.content.actions import LessonAction
 from kb.content.ids import id_problem
 from kb.content.language import detect_lang
 from kb.content.markdown.bounds import TooComplex
@@ -119,6 +120,7 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
         body=body_text,
         body_line=front.body_line,
         sections=sections,
+        source_lines=dict(front.lines),
     )
     if schema == "lesson":
         problems.extend(lesson_problems(rel, tokens, front))
@@ -160,12 +162,26 @@ def _first_heading(tokens) -> str | None:
 
 def _meta(fields, schema: str, context: BuildContext, doc_id: str, step_match) -> Meta:
     if schema == "lesson":
+        actions = tuple(
+            LessonAction(
+                item.what,
+                item.owner,
+                item.due.isoformat(),
+                item.status,
+                item.reason,
+                item.link,
+                item.closed.isoformat() if item.closed else None,
+            )
+            for item in fields.actions
+        )
         return LessonMeta(
             fields.project,
             fields.date.isoformat(),
             fields.impact,
             fields.priority,
-            fields.action_status,
+            fields.derived_status,
+            actions,
+            tuple(fields.recurs),
         )
     if schema == "template":
         return TemplateMeta(fields.creates)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ingest.references import lesson_reference_problems
 from kb.content.meta import Meta, ModuleMeta, StepMeta
 from kb.content.problems import Problem, Severity
 
@@ -19,6 +20,7 @@ class DocInfo:
     lang: str
     translation_of: str | None
     meta: Meta
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
 
 
 def check_translations(docs: list[DocInfo]) -> list[Problem]:
@@ -49,6 +51,15 @@ def check_translations(docs: list[DocInfo]) -> list[Problem]:
                     Severity.WARNING,
                 )
             )
+    return problems
+
+
+def check_lessons(docs: list[DocInfo]) -> list[Problem]:
+    """A lesson's `recurs` must name other lessons and its actions' links existing documents."""
+    kinds = {doc.id: doc.kind for doc in docs}
+    problems = []
+    for doc in docs:
+        problems.extend(lesson_reference_problems(doc.path, doc.id, doc.meta, doc.lines, kinds))
     return problems
 
 

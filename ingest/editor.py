@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,12 +13,15 @@ import yaml
 from ingest.build import BuildContext, build_document
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.reader import file_too_large
+from ingest.references import lesson_reference_problems
 from kb.content.paths import UnsafePath, path_for
 from kb.content.problems import Problem, Severity
+from kb.content.schema import ACTION_FIELDS
 
 COMMON = ("id", "title", "kind", "lang", "summary", "tags", "phase", "area", "owner", "updated")
-LESSON = ("project", "date", "impact", "priority", "action_status")
-LISTS = ("tags", "phase", "area")
+LESSON = ("project", "date", "impact", "priority", "action_status", "actions", "recurs")
+LISTS = ("tags", "phase", "area", "recurs")
+ACTION_INPUT = "act_"  # the form's action rows: act_what, act_owner, act_due … one per row
 FORM_FIELDS = (*COMMON, "translation_of", *LESSON, "creates")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PLAIN = re.compile(r"^[^\W\d_][\w -]*$")
@@ -69,6 +73,17 @@ def _yaml_line(name: str, value: Any) -> str:
     return dumped.strip()
 
 
+def _actions_yaml(actions: list[dict[str, str]]) -> str:
+    """Write action rows as a YAML list of mappings, keys in ACTION_FIELDS order."""
+    lines = ["actions:"]
+    for action in actions:
+        names = [name for name in ACTION_FIELDS if action.get(name)]
+        for index, name in enumerate(names or ["what"]):
+            entry = _yaml_line(name, action.get(name, ""))
+            lines.append(("  - " if index == 0 else "    ") + entry)
+    return "\n".join(lines)
+
+
 def compose(draft: Draft) -> str:
     """Return the Markdown file text of a draft: YAML front-matter then the body."""
     values = dict(draft.fields)
@@ -77,7 +92,9 @@ def compose(draft: Draft) -> str:
     order += list(LESSON) if kind == "lesson" else []
     order += ["creates"] if kind == "template" else []
     lines = [
-        _yaml_line(name, values[name]) for name in order if values.get(name) not in (None, "", [])
+        _actions_yaml(values[name]) if name == "actions" else _yaml_line(name, values[name])
+        for name in order
+        if values.get(name) not in (None, "", [])
     ]
     extra = draft.extra.strip()
     front = "\n".join(lines + ([extra] if extra else []))
@@ -95,7 +112,9 @@ def decompose(text: str) -> Draft:
     for name, value in front.data.items():
         if name == "status":
             continue  # the workflow decides the status
-        if name in FORM_FIELDS:
+        if name == "actions" and _action_rows(value) is not None:
+            fields[name] = _action_rows(value)
+        elif name in FORM_FIELDS and name != "actions":
             fields[name] = _form_value(name, value)
         else:
             extra[name] = value
@@ -103,6 +122,21 @@ def decompose(text: str) -> Draft:
         yaml.safe_dump(extra, allow_unicode=True, sort_keys=False, width=10_000) if extra else ""
     )
     return Draft(fields, extra_text, front.body.strip("\n"))
+
+
+def _action_rows(value: Any) -> list[dict[str, str]] | None:
+    """Return `actions:` as editable rows of text, or None when the form cannot hold them
+    losslessly (not a list of mappings, or fields the rows do not have): then they stay YAML."""
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return None
+    rows = []
+    for item in items:
+        row = {("what" if key == "action" else str(key)): v for key, v in item.items()}
+        if set(row) - set(ACTION_FIELDS) or len(row) != len(item):
+            return None
+        rows.append({key: "" if v is None else str(v) for key, v in row.items()})
+    return rows
 
 
 def _form_value(name: str, value: Any) -> Any:
@@ -115,7 +149,12 @@ def _form_value(name: str, value: Any) -> Any:
 def from_form(form: dict[str, Any]) -> Draft:
     """Build a draft from submitted form values (lists as comma text or repeated fields)."""
     fields: dict[str, Any] = {}
+    rows = _rows_from_form(form)
+    if rows:
+        fields["actions"] = rows
     for name in FORM_FIELDS:
+        if name == "actions":
+            continue
         value = form.get(name)
         if name in LISTS:
             items = value if isinstance(value, list) else str(value or "").split(",")
@@ -128,6 +167,25 @@ def from_form(form: dict[str, Any]) -> Draft:
         return str(form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
 
     return Draft(fields, text("extra"), text("body"))
+
+
+def _rows_from_form(form: dict[str, Any]) -> list[dict[str, str]]:
+    """Return the action rows of the form (act_<field> lists, one item per row); a row with
+    nothing typed in it (only its status chosen) is left out."""
+    columns = {name: form.get(ACTION_INPUT + name) or [] for name in ACTION_FIELDS}
+    columns = {
+        name: value if isinstance(value, list) else [value] for name, value in columns.items()
+    }
+    count = max((len(value) for value in columns.values()), default=0)
+    rows = []
+    for index in range(count):
+        row = {
+            name: str(values[index]).strip() if index < len(values) else ""
+            for name, values in columns.items()
+        }
+        if any(row[name] for name in ACTION_FIELDS if name != "status"):
+            rows.append({name: value for name, value in row.items() if value})
+    return rows
 
 
 def rel_for(text: str, fallback: str = "draft.md") -> str:
@@ -160,19 +218,28 @@ def field_lines(text: str) -> tuple[dict[int, str], int]:
 
 
 def check(
-    text: str, rel: str | None = None, max_bytes: int | None = None, for_review: bool = False
+    text: str,
+    rel: str | None = None,
+    max_bytes: int | None = None,
+    for_review: bool = False,
+    kinds: Mapping[str, str] | None = None,
 ) -> Check:
     """Validate file text with the same schema as `kb check`, grouping problems by form field.
 
     for_review (the editor and the submit step) also asks for a title and a summary
     (REVIEW_REQUIRED), which files on disk may lack; uploads and publishing check without.
-    With max_bytes (the file limit ingest applies), a longer text gets only that problem."""
+    With max_bytes (the file limit ingest applies), a longer text gets only that problem.
+    With kinds ({id: kind} of the catalog), a lesson's `recurs` and action links are checked."""
     rel = rel or rel_for(text)
     size = len(text.encode("utf-8"))
     if max_bytes is not None and size > max_bytes:
         return Check({"body": [file_too_large(rel, size, max_bytes)]}, rel)
     result = build_document(rel, text, BuildContext())
     problems = list(result.problems)
+    if kinds is not None and result.document is not None:
+        doc = result.document
+        known = {**kinds, doc.id: doc.kind}
+        problems += lesson_reference_problems(rel, doc.id, doc.meta, doc.source_lines, known)
     data = {}
     try:
         data = split_front_matter(text, rel).data

@@ -85,15 +85,15 @@ def _parse_yaml(
     except (yaml.YAMLError, ValueError, TypeError) as error:
         # PyYAML raises ValueError for impossible dates such as 2025-02-30
         mark = getattr(error, "problem_mark", None)
-        line = first_line + (mark.line if mark else _line_of_bad_value(yaml_text, str(error)))
+        offset = mark.line if mark else _line_of_bad_value(yaml_text, str(error))
         what = getattr(error, "problem", None) or str(error).split("\n")[0]
+        hint = "check indentation and quote values that contain ': ' or start with '[', '{', '*'"
+        bad_date = None if mark else _bad_date(yaml_text.split("\n")[offset])
+        if bad_date:
+            what = f"{what}: {bad_date} is not a date that exists"
+            hint = "write a real date as YYYY-MM-DD (e.g. the last day of February is 02-28)"
         raise FrontMatterError(
-            Problem(
-                rel,
-                line,
-                f"the front-matter is not valid YAML: {what}",
-                "check indentation and quote values that contain ': ' or start with '[', '{', '*'",
-            )
+            Problem(rel, first_line + offset, f"the front-matter is not valid YAML: {what}", hint)
         ) from None
     if data is None:
         return {}, {}
@@ -125,15 +125,24 @@ def _too_deep_line(yaml_text: str) -> int | None:
     return None
 
 
+def _bad_date(line: str) -> str | None:
+    """Return the impossible date written on a line (`due: 2026-02-30`), else None."""
+    value = line.partition(":")[2].strip()
+    if not DATE_LIKE.match(value):
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return None
+
+
 def _line_of_bad_value(yaml_text: str, message: str) -> int:
     """Find the line of a value PyYAML could not convert (it names no position): a bad date."""
     for index, line in enumerate(yaml_text.split("\n")):
         value = line.partition(":")[2].strip()
-        if DATE_LIKE.match(value):
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                return index
+        if _bad_date(line):
+            return index
         if value and value in message:
             return index
     return 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.build import BuildContext, build_document, default_id
-from ingest.crosscheck import DocInfo, check_modules, check_translations
+from ingest.crosscheck import DocInfo, check_lessons, check_modules, check_translations
 from ingest.discover import SourceFile, discover
 from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.reader import ReadError, decode_markdown, read_bytes
@@ -149,12 +149,15 @@ def cross_check(result: LoadResult, known: dict[str, catalog.CatalogEntry]) -> l
             result.failed.add(doc.path)
             continue
         owners[doc.id] = doc.path
-        infos[doc.id] = DocInfo(doc.id, doc.path, doc.kind, doc.lang, doc.translation_of, doc.meta)
+        infos[doc.id] = DocInfo(
+            doc.id, doc.path, doc.kind, doc.lang, doc.translation_of, doc.meta, doc.source_lines
+        )
         accepted.append(doc)
     result.changed = accepted
     all_docs = list(infos.values())
     result.problems.extend(check_translations(all_docs))
     result.problems.extend(check_modules(all_docs))
+    result.problems.extend(check_lessons(all_docs))
     return all_docs
 
 

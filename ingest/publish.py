@@ -61,6 +61,7 @@ def _undo(publisher: Publisher, intent: Intent, snapshot: dict[str, Any] | None)
             session.add(DocumentRow(**snapshot["document"]))
             session.flush()
             session.add_all(SectionRow(**values) for values in snapshot["sections"])
+            catalog.write_lesson_rows(session, intent.doc_id, snapshot["document"]["meta"])
 
 
 def _check_target(publisher: Publisher, intent: Intent, snapshot: dict[str, Any] | None) -> None:
@@ -214,7 +215,9 @@ def approve(
             database, root, doc_id, actor, revision, publisher.self_approval
         )
         rel = state.path or editor.rel_for(text)
-        checked = editor.check(text, rel)
+        with database.reading() as session:
+            kinds = catalog.kinds(session)
+        checked = editor.check(text, rel, kinds=kinds)
         if checked.has_errors:
             raise PublishError("the document has validation errors; return it to its author")
         return _publish(publisher, doc_id, rel, text, actor, message, approved=state.head)

@@ -185,20 +185,28 @@ FACET_OPTIONS = ("kind", "phase", "area", "lang", "tag", "status")
 @click.option("--status", multiple=True, help="Filter by status (curators; default published).")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--exact", is_flag=True, help="Search the words as typed: no spelling correction.")
+@click.option("--recurring", is_flag=True, help="Only lessons that recurred or say they recur.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
 def search(
-    settings: Settings, query: str, mode: str, limit: int, exact: bool, as_json: bool, **facets
+    settings: Settings,
+    query: str,
+    mode: str,
+    limit: int,
+    exact: bool,
+    recurring: bool,
+    as_json: bool,
+    **facets,
 ) -> None:
     """Search the knowledge base."""
     from search.embedders import EmbedderPool
-    from search.records import facet_filters
+    from search.records import RECURRING, facet_filters
     from search.searcher import SearchRequest
     from search.service import open_searcher
 
     database = open_store(settings)
     searcher = open_searcher(settings, database, EmbedderPool(settings.embedders, settings.threads))
-    filters = facet_filters(**facets)
+    filters = facet_filters(**facets, recurring=[RECURRING] if recurring else [])
     request = SearchRequest(
         query,
         mode,

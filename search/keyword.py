@@ -35,7 +35,7 @@ PHRASE_MAX_TERMS = 4
 # query syntax; a question mark that ends a word is punctuation, not a wildcard
 SYNTAX = re.compile(r'["():*~^]|\?(?=\w)|\b(AND|OR|NOT|ANDNOT|ANDMAYBE)\b')
 SCHEMA_VERSION = 3  # bump when the index layout changes: the next sync rebuilds
-FILTER_FIELDS = {"kind", "lang", "status", "phase", "area", "tag"}
+FILTER_FIELDS = {"kind", "lang", "status", "phase", "area", "tag", "doc_id"}
 
 
 def build_schema() -> Schema:

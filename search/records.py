@@ -10,9 +10,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.insights.actions import recurring_ids
 from kb.store.tables import DocumentRow, SectionRow
 
-FACETS = ("kind", "lang", "status", "phase", "area", "tag")
+FACETS = ("kind", "lang", "status", "phase", "area", "tag", "recurring")
+RECURRING = "1"  # the value of the `recurring` facet: the lesson is part of a recurrence
 
 
 def facet_filters(**values: Iterable[object]) -> dict[str, list[str]]:
@@ -45,6 +47,7 @@ class SectionRecord:
     path: str = ""
     summary: str = ""
     translation_of: str | None = None
+    recurring: bool = False  # a lesson that recurred, or that says it recurs another
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this section's values of a facet (phase, area and tag have several)."""
@@ -55,6 +58,7 @@ class SectionRecord:
             "phase": self.phases,
             "area": self.areas,
             "tag": self.tags,
+            "recurring": (RECURRING,) if self.recurring else (),
         }[facet]
 
     def embedding_text(self) -> str:
@@ -89,6 +93,7 @@ def load_records(session: Session) -> list[SectionRecord]:
         .join(DocumentRow, DocumentRow.id == SectionRow.doc_id)
         .order_by(SectionRow.id)
     )
+    recurring = recurring_ids(session)
     return [
         SectionRecord(
             sid=row[0],
@@ -109,6 +114,7 @@ def load_records(session: Session) -> list[SectionRecord]:
             path=row[15],
             summary=row[16] or "",
             translation_of=row[17],
+            recurring=row[1] in recurring,
         )
         for row in rows
     ]

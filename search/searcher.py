@@ -44,6 +44,7 @@ DEFAULT_WEIGHTS = {KEYWORD: 1.0, GLOSSARY: GLOSSARY_WEIGHT}
 INTENT_BOOST = 1.15
 # A spelling correction replaces the query when its best keyword match scores this much higher.
 CORRECTION_GAIN = 1.25
+NO_DOCUMENT = "\x00"  # a document id that never exists: a filter that matches nothing
 
 
 @dataclass
@@ -168,9 +169,18 @@ class LoadedGeneration:
             sids = self.sections_of.get(doc_id)
             if sids and self.records[sids[0]].status == "published":
                 self.published_version[group][self.lang_of[doc_id]] = doc_id
+        self.recurring = sorted({record.doc_id for record in records if record.recurring})
         self._facet_bitmaps: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         for name in self.vectors:
             self._bitmaps(name)
+
+    def keyword_filters(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Return the filters as the keyword index takes them: `recurring` depends on other
+        documents (unchanged sections are not re-indexed), so it becomes those documents' ids."""
+        if "recurring" not in filters:
+            return filters
+        others = {facet: values for facet, values in filters.items() if facet != "recurring"}
+        return {**others, "doc_id": self.recurring or [NO_DOCUMENT]}
 
     def mask(self, name: str, filters: dict[str, list[str]]) -> np.ndarray | None:
         """Return the rows of a vector index whose sections pass the filters (None = all).
@@ -317,14 +327,15 @@ class Searcher:
         for leg in legs:
             if leg.name == KEYWORD:
                 if query:
-                    hits = loaded.keyword.search(query, filters, limit)
+                    hits = loaded.keyword.search(query, loaded.keyword_filters(filters), limit)
                     ranked[KEYWORD] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
             if leg.name == GLOSSARY:
                 leg_filters = _within_languages(filters, leg.reads, loaded.langs)
                 terms = loaded.keyword.specific(leg.terms, GLOSSARY_MAX_SHARE)
                 if query and terms and leg_filters is not None:
-                    hits = loaded.keyword.search(" ".join(terms), leg_filters, limit)
+                    kept = loaded.keyword_filters(leg_filters)
+                    hits = loaded.keyword.search(" ".join(terms), kept, limit)
                     ranked[GLOSSARY] = [hit.sid for hit in hits if hit.sid in loaded.records]
                 continue
             if leg.name not in loaded.vectors or leg.name not in vectors:
@@ -404,6 +415,7 @@ class Searcher:
         self, suggestion: str, query: str, filters: dict[str, list[str]], loaded: LoadedGeneration
     ) -> bool:
         """Tell whether the corrected query's best keyword match clearly beats the typo's."""
+        filters = loaded.keyword_filters(filters)
         fixed = loaded.keyword.search(suggestion, filters, 1)
         if not fixed:
             return False

@@ -28,7 +28,19 @@ from web.cookies import BrowserCookieMiddleware
 from web.errors import install_error_handlers
 from web.rate_limit import RateLimiter
 from web.render import make_templates
-from web.routers import api, auth, curate, documents, pages, search, training, training_api, users
+from web.routers import (
+    actions_api,
+    api,
+    auth,
+    curate,
+    curate_actions,
+    documents,
+    pages,
+    search,
+    training,
+    training_api,
+    users,
+)
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -90,12 +102,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(curate.router, form_limits=curate_form_limits(settings))
+    app.include_router(curate_actions.router)
     app.include_router(users.router)
     readers = [Depends(reader_access)]
     for router in (pages.router, search.router, documents.router, api.router):
         app.include_router(router, dependencies=readers)
     app.include_router(training.router, dependencies=readers)
     app.include_router(training_api.router, dependencies=readers)
+    app.include_router(actions_api.router)
     app.include_router(training.public_router)
     app.include_router(training_api.public_router)
     install_error_handlers(app)

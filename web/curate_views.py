@@ -13,8 +13,8 @@ from ingest import editor
 from kb.content.ids import MAX_ID_CHARS
 from kb.content.markdown import render_html
 from kb.content.problems import Problem
-from kb.content.schema import LESSON_SECTIONS
-from kb.content.taxonomy import ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
+from kb.content.schema import ACTION_FIELDS, LESSON_SECTIONS
+from kb.content.taxonomy import ActionState, ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
 from web.i18n import STRINGS, t
 
 CHOICES = {
@@ -25,6 +25,7 @@ CHOICES = {
     "impact": [m.value for m in Impact],
     "priority": [m.value for m in Priority],
     "action_status": [m.value for m in ActionStatus],
+    "act_status": [m.value for m in ActionState],
     "creates": [m.value for m in Kind if m.value != "template"],
 }
 
@@ -39,7 +40,19 @@ FIELD_LABELS = {
     "creates": "field_creates",
     "extra": "field_extra",
     "body": "field_body",
+    "actions": "field_actions",
+    "recurs": "field_recurs",
 }
+ACTION_COLUMNS = {  # the action rows' inputs: field → label key
+    "what": "action_what",
+    "owner": "action_owner",
+    "due": "action_due",
+    "status": "action_state",
+    "reason": "action_reason",
+    "link": "action_link",
+    "closed": "action_closed",
+}
+ACTION_PROBLEM = re.compile(r"^actions\.(\d+)(?:\.(\w+))?: (.*)$", re.DOTALL)
 REQUIRED = re.compile(r"^required field '(\w+)' is missing$")
 SECTION = re.compile(r"^a lesson needs the section '(.+)', which is missing$")
 FIELD_PREFIX = re.compile(r"^(\w+)(?:\.[\w.]+)?: (.*)$", re.DOTALL)
@@ -63,6 +76,12 @@ def problem_text(problem: Problem, lang: str) -> tuple[str, str]:
                 t("section_required", lang, name=names[1] if lang == "zh" else names[0]),
                 t("section_required_hint", lang, en=names[0], zh=names[1]),
             )
+    if match := ACTION_PROBLEM.match(problem.message):
+        number, name, rest = match.groups()
+        where = t("action_row", lang, n=number)
+        if name in ACTION_COLUMNS:
+            where += f" · {t(ACTION_COLUMNS[name], lang)}"
+        return where + ("：" if lang == "zh" else ": ") + rest, problem.hint
     if (match := FIELD_PREFIX.match(problem.message)) and match.group(1) in editor.FORM_FIELDS:
         joiner = "：" if lang == "zh" else ": "
         return field_label(match.group(1), lang) + joiner + match.group(2), problem.hint
@@ -89,7 +108,7 @@ def problems_json(check: editor.Check, lang: str) -> list[dict[str, object]]:
 def form_values(form: FormData) -> dict[str, Any]:
     """Return the editor's form as a dict; checkbox groups become lists."""
     values: dict[str, Any] = {key: form.get(key) for key in form.keys()}
-    for name in ("phase", "area"):
+    for name in ("phase", "area", *(editor.ACTION_INPUT + field for field in ACTION_FIELDS)):
         values[name] = [str(v) for v in form.getlist(name)]
     return values
 
@@ -103,11 +122,13 @@ def editor_context(
     message: str = "",
     checked: bool = True,
     max_bytes: int | None = None,
+    kinds: dict[str, str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Return what the editor template shows: fields, choices, problems by field and the preview."""
+    """Return what the editor template shows: fields, choices, problems by field and the preview
+    (kinds: the catalog's {id: kind}, to check a lesson's references)."""
     text = editor.compose(draft)
-    result = editor.check(text, rel, max_bytes, for_review=True) if checked else None
+    result = editor.check(text, rel, max_bytes, for_review=True, kinds=kinds) if checked else None
     return {
         "draft": draft,
         "fields": draft.fields,
@@ -119,6 +140,8 @@ def editor_context(
         "has_errors": bool(result and result.has_errors),
         "preview": preview_html(draft.body, max_bytes),
         "max_id_chars": MAX_ID_CHARS,
+        "action_rows": [*draft.fields.get("actions", []), {}],  # an empty row to add one
+        "action_columns": ACTION_COLUMNS,
         **extra,
     }
 

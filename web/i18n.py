@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from kb.content.taxonomy import label
+from web.i18n_actions import ACTION_STRINGS
 from web.i18n_curate import CURATE_STRINGS
 
 LANGS = ("zh", "en")
@@ -12,6 +13,7 @@ COOKIE = "ui_lang"
 
 STRINGS: dict[str, dict[str, str]] = {
     **CURATE_STRINGS,  # the curator pages (web/i18n_curate.py)
+    **ACTION_STRINGS,  # lesson actions and recurrences (web/i18n_actions.py)
     "site_name": {"en": "PMO Knowledge Base", "zh": "PMO 知识库"},
     "tagline": {
         "en": "Lessons learned, templates, process guides and training for every project phase.",

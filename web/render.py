@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
+from web.actions_views import group_label
 from web.auth import current_user
 from web.csrf import csrf_token
 from web.curate_views import audit_action, field_label, problem_text
@@ -29,6 +30,7 @@ def make_templates() -> Jinja2Templates:
         problem_text=problem_text,
         field_label=field_label,
         audit_action=audit_action,
+        group_label=group_label,
     )
     templates.env.filters["with_query"] = with_query
     return templates

@@ -11,8 +11,10 @@ from kb.content.taxonomy import label
 from kb.store.browse import Overview
 from kb.store.tables import DocumentRow
 from search.searcher import MODES, SearchHit, SearchResponse
+from web.actions_views import LessonPanel
+from web.i18n import t
 
-FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
+FACET_ORDER = ("kind", "phase", "area", "lang", "tag", "recurring")
 PAGE_SIZE = 10
 MAX_TAGS = 12
 
@@ -73,7 +75,7 @@ def facet_groups(response: SearchResponse, params: SearchParams, lang: str) -> l
         values = [
             FacetValue(
                 value,
-                label(value, lang),
+                t("recurring_value", lang) if facet == "recurring" else label(value, lang),
                 count,
                 value in params.filters.get(facet, []),
                 params.toggled(facet, value),
@@ -183,3 +185,4 @@ class DocumentPage:
     thanked: bool
     from_query: str  # the search that led here: its words are marked in the body
     marks: int = 0  # how many of them were marked
+    lesson: LessonPanel = field(default_factory=LessonPanel)  # a lesson's actions, recurrences

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kb.content.actions import LessonAction
 from kb.content.taxonomy import ActionStatus, Impact, Kind, Priority
 
 
@@ -23,22 +24,30 @@ class NoMeta:
 
 @dataclass(frozen=True)
 class LessonMeta:
-    """A lesson learned: the project, the date (YYYY-MM-DD), its impact and its action."""
+    """A lesson learned: the project, the date (YYYY-MM-DD), its impact, its actions (the
+    action_status summarises them when there are any) and the earlier lessons it repeats."""
 
     project: str
     date: str
     impact: Impact
     priority: Priority
     action_status: ActionStatus
+    actions: tuple[LessonAction, ...] = ()
+    recurs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "project": self.project,
             "date": self.date,
             "impact": self.impact.value,
             "priority": self.priority.value,
             "action_status": self.action_status.value,
         }
+        if self.actions:
+            data["actions"] = [action.to_json() for action in self.actions]
+        if self.recurs:
+            data["recurs"] = list(self.recurs)
+        return data
 
 
 @dataclass(frozen=True)
@@ -154,5 +163,7 @@ def from_json(data: dict[str, Any] | None) -> Meta:
             impact=Impact(data["impact"]),
             priority=Priority(data["priority"]),
             action_status=ActionStatus(data["action_status"]),
+            actions=tuple(LessonAction.from_json(item) for item in data.get("actions") or ()),
+            recurs=tuple(data.get("recurs") or ()),
         )
     return NoMeta()

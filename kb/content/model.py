@@ -43,6 +43,10 @@ class Document:
     body_line: int = 1
     sections: list[Section] = field(default_factory=list)
     content_hash: str = ""
+    # the front-matter line of each field path, as read from the file (not stored)
+    source_lines: dict[tuple[str | int, ...], int] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def module_id(self) -> str | None:

@@ -10,8 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kb.content.actions import summary_status
 from kb.content.ids import ID_HINT, require_id
 from kb.content.taxonomy import (
+    ActionState,
     ActionStatus,
     Area,
     Impact,
@@ -85,15 +87,101 @@ class CommonFields(BaseModel):
         return value if value is None else require_id(value)
 
 
+class ActionFields(BaseModel):
+    """One action of a lesson: what, who, by when, how far (`action` is another name for
+    `what`); a dropped action says why; `link` is a document id, id#section or web address."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    what: str
+    owner: str
+    due: dt.date
+    status: ActionState = ActionState.OPEN
+    reason: str = ""
+    link: str = ""
+    closed: dt.date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _action_means_what(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "action" in value and "what" not in value:
+            value = {("what" if key == "action" else key): item for key, item in value.items()}
+        return value
+
+    @field_validator("what", "owner", "reason", "link", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int | float | dt.date) else value
+
+    @field_validator("what")
+    @classmethod
+    def _says_what(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an action needs to say what is to be done")
+        return value
+
+    @field_validator("owner")
+    @classmethod
+    def _has_owner(cls, value: str) -> str:
+        if not value:
+            raise ValueError("an action needs an owner")
+        return value
+
+    @field_validator("link")
+    @classmethod
+    def _link_shape(cls, value: str) -> str:
+        if value and any(char.isspace() for char in value):
+            raise ValueError(f"the link '{value}' has spaces")
+        return value
+
+    @model_validator(mode="after")
+    def _dropped_has_reason(self) -> ActionFields:
+        if self.status == ActionState.DROPPED and not self.reason:
+            raise ValueError("a dropped action needs a reason")
+        return self
+
+
 class LessonFields(CommonFields):
-    """A lesson learned (NASA LLIS + PRINCE2 lessons log)."""
+    """A lesson learned (NASA LLIS + PRINCE2 lessons log); with actions, `action_status` is
+    their summary and may be left out."""
 
     kind: Literal[Kind.LESSON] = Kind.LESSON
     project: str
     date: dt.date
     impact: Impact
     priority: Priority
-    action_status: ActionStatus
+    action_status: ActionStatus | None = None
+    actions: list[ActionFields] = Field(default_factory=list)
+    recurs: list[str] = Field(default_factory=list)
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _single_action(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else (value or [])
+
+    @field_validator("recurs", mode="before")
+    @classmethod
+    def _recurs_list(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("recurs")
+    @classmethod
+    def _recurs_ids(cls, value: list[str]) -> list[str]:
+        return [require_id(str(item)) for item in value]
+
+    @model_validator(mode="after")
+    def _status_or_actions(self) -> LessonFields:
+        if self.action_status is None and not self.actions:
+            raise ValueError("required field 'action_status' is missing")
+        return self
+
+    @property
+    def derived_status(self) -> ActionStatus:
+        """The lesson's action status: the summary of its actions, else as written."""
+        summary = summary_status(action.status for action in self.actions)
+        return summary or self.action_status or ActionStatus.OPEN
 
 
 class TemplateFields(CommonFields):
@@ -172,7 +260,8 @@ HINTS: dict[str, str] = {
     "area": f"use a list of: {allowed(Area)}",
     "impact": f"use one of: {allowed(Impact)}",
     "priority": f"use one of: {allowed(Priority)}",
-    "action_status": f"use one of: {allowed(ActionStatus)}",
+    "action_status": f"use one of: {allowed(ActionStatus)}, or give the lesson `actions:`",
+    "recurs": "give the id of the earlier lesson this one repeats (or a list of ids)",
     "updated": "write the date as YYYY-MM-DD",
     "date": "write the date as YYYY-MM-DD",
     "answer": "give the number of the correct choice, counting from 1",
@@ -182,6 +271,19 @@ HINTS: dict[str, str] = {
     "estimated_minutes": "give the time in whole minutes, e.g. 30",
     "pass_mark": "give a percentage between 0 and 100, e.g. 80",
     "objectives": "list what the learner can do after the module",
+}
+
+
+ACTION_FIELDS = ("what", "owner", "due", "status", "reason", "link", "closed")
+ACTION_HINTS: dict[str, str] = {
+    "what": "say what is to change, e.g. 'what: Add a risk review to the weekly meeting'",
+    "owner": "name the person who will do it, e.g. 'owner: Li Wei'",
+    "due": "write the due date as YYYY-MM-DD, a day that exists",
+    "closed": "write the day it was done or dropped as YYYY-MM-DD",
+    "status": f"use one of: {allowed(ActionState)}",
+    "reason": "say why it was dropped, e.g. 'reason: replaced by the new gate checklist'",
+    "link": "give a document id, id#section, or an http(s):// address",
+    "": "each action has: " + ", ".join(ACTION_FIELDS) + " (reason is required when dropped)",
 }
 
 
@@ -214,6 +316,16 @@ def validate_front_matter(
     except ValidationError as error:
         return None, [_issue_from(err) for err in error.errors()]
     issues: list[FieldIssue] = []
+    if isinstance(fields, LessonFields) and fields.actions and fields.action_status:
+        derived = fields.derived_status
+        if fields.action_status != derived:
+            message = (
+                f"action_status is '{fields.action_status}' but the actions make it '{derived}' "
+                f"(all done or dropped: done; any in progress or some done: in_progress; "
+                f"else open); '{derived}' is used"
+            )
+            hint = "remove action_status (the actions decide it) or correct the actions' status"
+            issues.append(FieldIssue(("action_status",), message, hint, True))
     if strict_fields:
         known = set(model.model_fields)
         for name in fields.model_extra or {}:
@@ -231,6 +343,10 @@ def _issue_from(err: Any) -> FieldIssue:
     loc = tuple(err["loc"])
     name = next((part for part in reversed(loc) if isinstance(part, str)), "")
     message = err["msg"].removeprefix("Value error, ")
+    if loc and loc[0] == "actions":
+        return _action_issue(loc, name if len(loc) > 2 else "", message, err["type"])
+    if not loc and (required := re.match(r"required field '(\w+)'", message)):
+        return FieldIssue((required.group(1),), message, HINTS.get(required.group(1), ""))
     if err["type"] == "missing":
         message = f"required field '{name}' is missing"
     elif err["type"] == "literal_error" and name == "kind":
@@ -238,6 +354,19 @@ def _issue_from(err: Any) -> FieldIssue:
     elif name:
         message = f"{'.'.join(str(part) for part in loc)}: {message}"
     return FieldIssue(loc, message, HINTS.get(name, ""))
+
+
+def _action_issue(loc: tuple, name: str, message: str, kind: str) -> FieldIssue:
+    """An action's problem, numbered from 1 as people count: 'actions.2.owner: …'."""
+    where = ".".join(str(part + 1) if isinstance(part, int) else part for part in loc)
+    if kind == "missing":
+        message = f"the field '{name}' is missing"
+    elif kind == "extra_forbidden":
+        message = f"unknown field '{name}'"
+        name = ""
+    elif len(loc) == 2 and "dropped" in message:  # the action's own check, not a field's
+        name = "reason"
+    return FieldIssue(loc, f"{where}: {message}", ACTION_HINTS.get(name, ACTION_HINTS[""]))
 
 
 def missing_lesson_sections(headings: list[str]) -> list[str]:

@@ -63,6 +63,15 @@ class ActionStatus(StrEnum):
     DONE = "done"
 
 
+class ActionState(StrEnum):
+    """The status of one action of a lesson (a lesson's `action_status` is their summary)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
 LABELS: dict[str, dict[str, str]] = {
     # kinds
     "guide": {"en": "Guide", "zh": "指南"},
@@ -106,6 +115,7 @@ LABELS: dict[str, dict[str, str]] = {
     "open": {"en": "Open", "zh": "未开始"},
     "in_progress": {"en": "In progress", "zh": "进行中"},
     "done": {"en": "Done", "zh": "已完成"},
+    "dropped": {"en": "Dropped", "zh": "已放弃"},
 }
 
 

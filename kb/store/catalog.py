@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from kb.content.meta import Meta
+from kb.content.meta import LessonMeta, Meta
 from kb.content.model import Document, Section
 from kb.store import catalog_version
-from kb.store.tables import DocumentRow, SectionRow
+from kb.store.tables import ActionRow, DocumentRow, RecurrenceRow, SectionRow
 
 
 def text_hash(text: str) -> str:
@@ -79,11 +79,32 @@ def upsert(session: Session, document: Document) -> None:
                 text_hash=text_hash(section.text),
             )
         )
+    write_lesson_rows(session, document.id, document.meta)
+
+
+def write_lesson_rows(session: Session, doc_id: str, meta: Meta) -> None:
+    """Replace a document's action and recurrence rows with those its meta declares."""
+    session.execute(delete(ActionRow).where(ActionRow.doc_id == doc_id))
+    session.execute(delete(RecurrenceRow).where(RecurrenceRow.doc_id == doc_id))
+    if not isinstance(meta, LessonMeta):
+        return
+    for ord_, action in enumerate(meta.actions):
+        session.add(
+            ActionRow(
+                doc_id=doc_id, ord=ord_, what=action.what, owner=action.owner, due=action.due,
+                status=action.status.value, reason=action.reason, link=action.link,
+                closed=action.closed,
+            )
+        )  # fmt: skip
+    for earlier in dict.fromkeys(meta.recurs):
+        session.add(RecurrenceRow(doc_id=doc_id, earlier_id=earlier, date=meta.date))
 
 
 def remove(session: Session, doc_id: str) -> None:
     """Delete a document and its sections."""
     catalog_version.bump(session)
+    session.execute(delete(ActionRow).where(ActionRow.doc_id == doc_id))
+    session.execute(delete(RecurrenceRow).where(RecurrenceRow.doc_id == doc_id))
     session.execute(delete(SectionRow).where(SectionRow.doc_id == doc_id))
     session.execute(delete(DocumentRow).where(DocumentRow.id == doc_id))
 
@@ -152,3 +173,8 @@ def titles(session: Session, ids: list[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids)))
     return dict(rows.all())
+
+
+def kinds(session: Session) -> dict[str, str]:
+    """Return {id: kind} of every catalogued document (to check references to them)."""
+    return dict(session.execute(select(DocumentRow.id, DocumentRow.kind)).all())

@@ -91,3 +91,33 @@ class EmbeddingRow(Base):
     model: Mapped[str] = mapped_column(String(200), primary_key=True)
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ActionRow(Base):
+    """One action of a lesson, as last published (derived from the lesson's front-matter)."""
+
+    __tablename__ = "lesson_actions"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    ord: Mapped[int] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    due: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    closed: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class RecurrenceRow(Base):
+    """A lesson saying it happened again: `doc_id` recurs the earlier lesson `earlier_id`."""
+
+    __tablename__ = "lesson_recurrences"
+
+    doc_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    earlier_id: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    date: Mapped[str] = mapped_column(String(10))

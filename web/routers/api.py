@@ -12,7 +12,7 @@ from kb.content.meta import StepMeta
 from kb.content.taxonomy import Area, Kind, Lang, Phase, Status
 from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
-from search.records import facet_filters
+from search.records import RECURRING, facet_filters
 from search.searcher import SearchHit, SearchRequest
 from web.api_docs import error_responses
 from web.deps import DatabaseDep, DocId, SearcherDep
@@ -83,6 +83,10 @@ def api_search(
     exact: Annotated[
         bool, Query(description="Search the words as typed: no automatic spelling correction.")
     ] = False,
+    recurring: Annotated[
+        bool,
+        Query(description="Only lessons in a recurrence: that recurred, or that say they recur."),
+    ] = False,
 ):
     """Search published documents; filters combine with AND across facets, OR within one.
 
@@ -90,7 +94,10 @@ def api_search(
     `exact=true` to search it as typed). `intent` names the kind of document the query asks
     for ("risk register template"): that kind is ranked first and can be used as a filter.
     """
-    filters = facet_filters(kind=kind, phase=phase, area=area, lang=lang, tag=tag)
+    filters = facet_filters(
+        kind=kind, phase=phase, area=area, lang=lang, tag=tag,
+        recurring=[RECURRING] if recurring else [],
+    )  # fmt: skip
     request = SearchRequest(q, mode, filters, limit, offset, autocorrect=not exact)
     try:
         response = searcher.search(request)

@@ -51,6 +51,12 @@ def _doc_url(doc_id: str, **query: str) -> str:
     return f"/curate/doc/{quote(doc_id)}" + (f"?{suffix}" if suffix else "")
 
 
+def _kinds(database) -> dict[str, str]:
+    """The catalog's {id: kind}: what a lesson's `recurs` and action links may name."""
+    with database.reading() as session:
+        return catalog.kinds(session)
+
+
 def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
     found = workflow.head_text(database, doc_id, settings.content)
     if found is None:
@@ -123,21 +129,23 @@ def edit_document(request: Request, user: CuratorDep, database: DatabaseDep, set
     state, text = _head(database, settings, doc_id)
     context = editor_context(
         editor.decompose(text), doc_id=doc_id, base=state.head, rel=state.path or None,
-        max_bytes=settings.max_file_bytes,
+        max_bytes=settings.max_file_bytes, kinds=_kinds(database),
     )  # fmt: skip
     return page(request, "curate/editor.html", context)
 
 
 @router.post("/check", dependencies=CSRF)
-async def check(request: Request, user: CuratorDep, settings: SettingsDep, lang: LangDep):
+async def check(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, lang: LangDep):  # fmt: skip
     """Live validation and preview for the editor (JSON); the work runs in a worker thread."""
     values = form_values(await request.form())
-    return JSONResponse(await run_in_threadpool(_check_form, values, settings.max_file_bytes, lang))
+    work = _check_form, values, settings.max_file_bytes, lang, database
+    return JSONResponse(await run_in_threadpool(*work))
 
 
-def _check_form(values: dict, max_bytes: int, lang: str) -> dict:
+def _check_form(values: dict, max_bytes: int, lang: str, database) -> dict:
     draft = editor.from_form(values)
-    result = editor.check(editor.compose(draft), max_bytes=max_bytes, for_review=True)
+    text = editor.compose(draft)
+    result = editor.check(text, max_bytes=max_bytes, for_review=True, kinds=_kinds(database))
     html = preview_html(draft.body, max_bytes)
     return {"html": html, "problems": problems_json(result, lang), "ok": not result.has_errors}
 
@@ -164,6 +172,7 @@ def _save(request: Request, author: str, database, settings, values: dict):
     message = str(values.get("message") or "")[:500]
     common = {"doc_id": doc_id, "base": base, "message": message}
     common["max_bytes"] = settings.max_file_bytes
+    common["kinds"] = _kinds(database)
     target = doc_id or str(draft.fields.get("id") or "")
     if values.get("action") == "preview" or not target:
         return page(request, "curate/editor.html", editor_context(draft, **common))
@@ -198,11 +207,13 @@ def _submit_saved(request: Request, author: str, database, settings, draft, targ
     """Send a just-saved draft for review, or show the editor again with why it cannot go."""
     state = workflow.get_state(database, target, settings.content)
     rel = (state.path if state else None) or None
-    result = editor.check(text, rel, settings.max_file_bytes, for_review=True)
+    kinds = _kinds(database)
+    result = editor.check(text, rel, settings.max_file_bytes, for_review=True, kinds=kinds)
     common = {
         "doc_id": target,
         "base": state.head if state else 0,
         "max_bytes": settings.max_file_bytes,
+        "kinds": kinds,
     }
     try:
         workflow.submit(database, settings.content, target, author, result.has_errors)
@@ -217,7 +228,9 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
     """A document's workflow page: state, working copy preview, problems and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
-    result = editor.check(text, state.path or None, settings.max_file_bytes, for_review=True)
+    result = editor.check(
+        text, state.path or None, settings.max_file_bytes, for_review=True, kinds=_kinds(database)
+    )
     with database.session() as session:
         head = get_revision(session, doc_id, state.head)
     own = user.username in (state.submitted_by, head.author if head else "")
@@ -257,7 +270,9 @@ def _step(doc_id: str, action):
 def submit(user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):
     """Send a draft for review."""
     state, text = _head(database, settings, doc_id)
-    checked = editor.check(text, state.path or None, settings.max_file_bytes, for_review=True)
+    checked = editor.check(
+        text, state.path or None, settings.max_file_bytes, for_review=True, kinds=_kinds(database)
+    )
     errors = checked.has_errors
     root = settings.content
     return _step(doc_id, lambda: workflow.submit(database, root, doc_id, user.username, errors))
@@ -385,7 +400,7 @@ def _upload_one(item: UploadFile, replace: bool, author: str, database, settings
         rest = text[4:] if text.startswith("---\n") else f"---\n{text}"
         text = f"---\nid: {doc_id}\n{rest}"
     result.doc_id = doc_id
-    checked = editor.check(text, max_bytes=settings.max_file_bytes)
+    checked = editor.check(text, max_bytes=settings.max_file_bytes, kinds=_kinds(database))
     result.problems = [f"{p.line}: {p.message}" for ps in checked.problems.values() for p in ps]
     if checked.has_errors:
         return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ from kb.content.taxonomy import Status
 from kb.insights.feedback import record_feedback
 from kb.store import catalog
 from search.page_marks import mark_query
+from web.actions_views import lesson_panel
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, SearcherDep
 from web.rate_limit import limit_feedback
@@ -41,6 +43,7 @@ def document_page(
     with database.reading() as session:
         other = catalog.translation_id(session, document)
         module_title = catalog.titles(session, [document.module_id]).get(document.module_id or "")
+        lesson = lesson_panel(session, document, dt.date.today())
     try:
         related = searcher.related(doc_id)
     except LookupError:
@@ -61,6 +64,7 @@ def document_page(
             thanked=request.query_params.get("thanks") == "1",
             from_query=query,
             marks=marks,
+            lesson=lesson,
         ),
     )
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from search.records import facet_filters
+from search.records import RECURRING, facet_filters
 from search.searcher import MODES, SearchRequest
 from web.deps import LangDep, SearcherDep
 from web.render import page
@@ -30,9 +30,13 @@ def search_page(
     doc_lang: Annotated[list[str], Query(alias="lang")] = [],  # noqa: B006
     page_number: Annotated[int, Query(alias="page", ge=1, le=1000)] = 1,
     exact: bool = False,
+    recurring: Annotated[str, Query(max_length=5)] = "",
 ):
     """Show results with facets, snippets, spelling correction, intent filter and pagination."""
-    filters = facet_filters(kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang)
+    recurs = [RECURRING] if recurring.lower() in (RECURRING, "true", "yes") else []
+    filters = facet_filters(
+        kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang, recurring=recurs
+    )
     params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number, exact)
     if not q.strip():
         return page(request, "search.html", SearchPage(params, mode_links(params)))

@@ -45,6 +45,35 @@
     form.querySelectorAll(".kind-template").forEach(function (el) { el.hidden = kind !== "template"; });
   }
 
+  // Action rows of a lesson: add a copy of the empty last row, remove a row (then re-check).
+  var rows = document.getElementById("action-rows");
+  if (rows) {
+    rows.addEventListener("click", function (event) {
+      var button = event.target.closest(".remove-action");
+      if (!button) return;
+      var row = button.closest(".action-row");
+      if (rows.querySelectorAll(".action-row").length > 1) {
+        row.remove();
+      } else {
+        row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+      }
+      check();
+    });
+    document.getElementById("add-action").addEventListener("click", function () {
+      var all = rows.querySelectorAll(".action-row");
+      var copy = all[all.length - 1].cloneNode(true);
+      var number = Date.now();
+      copy.querySelectorAll("input, select").forEach(function (input) {
+        input.value = input.tagName === "SELECT" ? "open" : "";
+        var label = copy.querySelector('label[for="' + input.id + '"]');
+        input.id = input.id.replace(/-\d+$/, "-" + number);
+        if (label) label.htmlFor = input.id;
+      });
+      all[all.length - 1].after(copy);
+      copy.querySelector("input").focus();
+    });
+  }
+
   form.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(check, 350);
