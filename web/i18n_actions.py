@@ -19,6 +19,9 @@ ACTION_STRINGS: dict[str, dict[str, str]] = {
         "en": "Recurred {n} times, last on {date}",
         "zh": "已重复发生 {n} 次，最近一次在 {date}",
     },
+    "recurred_n_one": {"en": "Recurred once, on {date}"},
+    "days_overdue_one": {"en": "1 day overdue"},
+    "n_open_overdue_one": {"en": "1 open, {overdue} overdue"},
     "recurs_of": {
         "en": "This lesson is a recurrence of:",
         "zh": "本条是以下经验教训的再次发生：",
