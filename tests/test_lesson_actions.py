@@ -343,8 +343,10 @@ def sign_in(client, username):
 
 def test_the_lesson_page_shows_actions_overdue_and_recurrences(client):
     page = client.get("/docs/lesson-cutover").text
+    recurred = page[page.index('id="recurred"') : page.index("</p>", page.index('id="recurred"'))]
+    assert "Recurred once, on 2026-05-04" in recurred and "/docs/lesson-cutover-again" in recurred
+    assert page.index('id="recurred"') < page.index('class="markdown"')  # above the text
     section = page[page.index('id="actions"') :]
-    assert "Recurred once, on 2026-05-04" in section and "/docs/lesson-cutover-again" in section
     rows = re.findall(r'<tr class="action ([^"]*)">(.*?)</tr>', section, re.DOTALL)
     assert [cls for cls, _ in rows] == ["in_progress overdue", "open", "dropped"]
     assert "Li Wei" in rows[0][1] and LONG_PAST in rows[0][1] and "overdue" in rows[0][1]

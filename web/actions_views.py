@@ -39,11 +39,6 @@ class LessonPanel:
     recurrence: Recurrence | None = None  # later lessons that say this one happened again
     recurs: list[tuple[str, str]] = field(default_factory=list)  # (id, title) it repeats
 
-    @property
-    def empty(self) -> bool:
-        """Tell whether there is nothing to show."""
-        return not (self.actions or self.recurrence or self.recurs)
-
 
 def lesson_panel(session: Session, document: Document, today: dt.date) -> LessonPanel:
     """Return the actions (overdue marked) and recurrences of a lesson (empty for others)."""

@@ -49,7 +49,7 @@ ACTION_COLUMNS = {  # the action rows' inputs: field → label key
     "due": "action_due",
     "status": "action_state",
     "reason": "action_reason",
-    "link": "action_link",
+    "link": "action_link_field",
     "closed": "action_closed",
 }
 ACTION_PROBLEM = re.compile(r"^actions\.(\d+)(?:\.(\w+))?: (.*)$", re.DOTALL)

@@ -11,6 +11,10 @@ ACTION_STRINGS: dict[str, dict[str, str]] = {
     "action_state": {"en": "Status", "zh": "状态"},
     "action_reason": {"en": "Reason dropped", "zh": "放弃原因"},
     "action_link": {"en": "where it was done", "zh": "落实位置"},
+    "action_link_field": {
+        "en": "Link (document id, id#section or web address)",
+        "zh": "落实位置（文档 id、id#章节或网址）",
+    },
     "action_closed": {"en": "Closed on", "zh": "关闭日期"},
     "overdue": {"en": "overdue", "zh": "已逾期"},
     "days_overdue": {"en": "{n} days overdue", "zh": "逾期 {n} 天"},
