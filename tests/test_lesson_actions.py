@@ -512,3 +512,44 @@ def test_action_problems_read_in_the_ui_language():
 
     problem = Problem("x.md", 12, "actions.2.due: Input should be a valid date", "hint")
     assert problem_text(problem, "zh")[0].startswith("第 2 项行动 · 截止日期：")
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+
+def test_publishing_updates_the_actions_and_a_failed_publish_puts_them_back(settings, database):
+    from ingest.publish import PublishError, publish_text
+    from search.embedders import EmbedderPool
+    from search.service import open_publisher
+
+    build_kb(settings, database, DOCS)
+    publisher = open_publisher(
+        settings, database, EmbedderPool(settings.embedders, settings.threads).all()
+    )
+
+    def statuses():
+        with database.reading() as session:
+            query = select(ActionRow.status).where(ActionRow.doc_id == "lesson-cutover")
+            return session.scalars(query.order_by(ActionRow.ord)).all()
+
+    rel = "lessons/cutover.md"
+    publish_text(
+        publisher,
+        "lesson-cutover",
+        rel,
+        EARLIER.replace("status: in_progress", "status: done"),
+        "cur1",
+        "",
+    )
+    assert statuses() == ["done", "open", "dropped"]
+
+    def broken_index():
+        raise OSError("index disk failure")
+
+    publisher.reindex = broken_index
+    fewer = EARLIER.split('  - what: "=HYPERLINK')[0] + "---\n" + BODY
+    with pytest.raises(PublishError):
+        publish_text(publisher, "lesson-cutover", rel, fewer, "cur1", "")
+    assert statuses() == ["done", "open", "dropped"]  # as before the failed publish
+    with database.reading() as session:
+        assert session.scalars(select(RecurrenceRow.doc_id)).all() == ["lesson-cutover-again"]
