@@ -379,6 +379,8 @@ def test_the_dashboard_groups_open_actions_overdue_first(client):
     assert re.findall(r'data-key="([^"]*)"', by_phase) == ["executing"]
     assert "执行" in by_phase and "逾期 90 天" in by_phase
     assert client.get("/curate/actions?group=colour").status_code == 422
+    summary = client.get("/curate").text
+    assert re.search(r'id="actions-summary">.*3 open, 2 overdue', summary)
 
 
 def test_the_csv_export_opens_in_a_spreadsheet(client):

@@ -27,6 +27,7 @@ from kb.content.problems import Severity
 from kb.content.taxonomy import Kind
 from kb.curation import workflow
 from kb.curation.revisions import get_revision, side_by_side, unified_diff
+from kb.insights import actions as lesson_actions
 from kb.insights import analytics
 from kb.store import catalog
 from kb.store.audit import recent_events
@@ -68,7 +69,11 @@ def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
 def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Drafts and reviews, content problems, search analytics, stale content, feedback."""
     problems = request.app.state.problems_cache.problems(settings.content, settings.max_file_bytes)
+    with database.reading() as session:
+        open_actions = lesson_actions.actions(session, dt.date.today())
     context = {
+        "open_actions": len(open_actions),
+        "overdue_actions": sum(1 for item in open_actions if item.overdue),
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
         "unpublish_requests": workflow.unpublish_requests(database),
