@@ -18,6 +18,7 @@ from kb.accounts import create_user
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from tests.search_fixtures import DOCS, build_kb
+from tests.test_lesson_actions import DOCS as LESSONS_WITH_ACTIONS
 from tests.training_fixtures import COURSE
 from web.app import create_app
 from web.cookies import SESSION
@@ -60,7 +61,7 @@ def kb(tmp_path_factory):
     root = tmp_path_factory.mktemp("openapi")
     settings = Settings(content=root / "content", data=root / "data", embedders=["fake"])
     database = open_database(settings.db_url)
-    build_kb(settings, database, {**DOCS, **COURSE})
+    build_kb(settings, database, {**DOCS, **COURSE, **LESSONS_WITH_ACTIONS})
     yield settings, database
     database.close()
 
@@ -104,6 +105,22 @@ def test_anonymous_requests_get_documented_answers(case, app):
 def test_signed_in_requests_get_documented_answers(case, app, session_cookie):
     response = case.call_and_validate(app=app, cookies=session_cookie)
     assert response.status_code != 401, "the session cookie was not taken"
+
+
+@pytest.fixture(scope="module")
+def curator_cookie(kb):
+    """The cookie of a signed-in curator."""
+    database = kb[1]
+    user = create_user(database, "mei", "openapi-pass", "curator", "Mei")
+    lifetime = sessions.Lifetime(idle=dt.timedelta(hours=1), absolute=dt.timedelta(days=1))
+    return {SESSION: sessions.start(database, user.id, lifetime)}
+
+
+@schema.include(path="/api/actions").parametrize()
+@hypothesis_settings(max_examples=10)
+def test_curators_get_the_actions_as_documented(case, app, curator_cookie):
+    response = case.call_and_validate(app=app, cookies=curator_cookie)
+    assert response.status_code not in (401, 403), "the curator was not let in"
 
 
 @schema.parametrize()
