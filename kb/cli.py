@@ -54,6 +54,11 @@ def progress(label: str):
     return wrap
 
 
+def echo_err(message: str) -> None:
+    """Print a progress line to stderr (stdout stays for results)."""
+    click.echo(message, err=True)
+
+
 def fail(message: str, hint: str = "") -> None:
     """Print an error with what to do next and exit with status 2."""
     click.secho(f"error: {message}", fg="red", err=True)
@@ -144,17 +149,35 @@ def bar(label: str, total: int):
 
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild every index from scratch (new generation).")
+@click.option(
+    "--prune/--keep-missing",
+    default=None,
+    help="Remove catalog documents that have no file in the content folder. Default: on with "
+    "SQLite (one host, the folder is complete); off with a shared database, whose documents may "
+    "have been published on another replica.",
+)
 @with_settings
-def ingest(settings: Settings, rebuild: bool) -> None:
+def ingest(settings: Settings, rebuild: bool, prune: bool | None) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
 
     require_content(settings)
     database = open_store(settings)
+    if prune is None:
+        prune = database.dialect == "sqlite"
     pool = EmbedderPool(settings.embedders, settings.threads)
-    report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
+    report, index = ingest_and_index(
+        settings, database, pool, rebuild, progress("ingest"), bar, prune
+    )
     print_problems(report.problems)
+    if report.kept:
+        click.echo(
+            f"kept {len(report.kept)} documents of the shared catalog that have no file in "
+            f"{settings.content} (published on another replica, or deleted here): "
+            f"{', '.join(report.kept[:5])}{' …' if len(report.kept) > 5 else ''}. "
+            "Run `kb ingest --prune` to remove them."
+        )
     click.echo(
         f"{report.documents} documents, {report.sections} sections in the catalog · "
         f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
@@ -435,17 +458,34 @@ def evaluate(
 )
 @click.option("--rounds", default=3, show_default=True, help="Passes over the query set per mode.")
 @click.option("--out", type=click.Path(path_type=Path), help="Also write the JSON here.")
+@click.option(
+    "--database-url",
+    envvar="KB_BENCH_DATABASE_URL",
+    default="",
+    help="PostgreSQL server for the replica comparison (a scratch schema is created and dropped).",
+)
+@click.option("--replicas-only", is_flag=True, help="Measure only the replica comparison.")
 @with_settings
-def bench(settings: Settings, corpus: Path, rounds: int, out: Path | None) -> None:
-    """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory."""
+def bench(
+    settings: Settings,
+    corpus: Path,
+    rounds: int,
+    out: Path | None,
+    database_url: str,
+    replicas_only: bool,
+) -> None:
+    """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory;
+    with --database-url, one replica on SQLite against two on PostgreSQL and a cold start."""
     from search.bench import run_bench
     from search.embedders import EmbedderPool
     from search.service import prepare
 
+    if replicas_only and not database_url:
+        fail("--replicas-only needs a PostgreSQL server", "add --database-url postgresql://…")
     prepare(settings)
     pool = EmbedderPool(settings.embedders, settings.threads)
     results = run_bench(
-        corpus, settings.data / "bench", pool, rounds, lambda m: click.echo(m, err=True)
+        corpus, settings.data / "bench", pool, rounds, echo_err, database_url, replicas_only
     )
     text = json.dumps(results, indent=2)
     if out:

@@ -31,13 +31,15 @@ def ingest_and_index(
     full: bool = False,
     file_progress: Progress | None = None,
     embed_progress: ProgressFactory | None = None,
+    prune: bool = True,
 ) -> tuple[IngestReport, IndexReport]:
-    """Sync the catalog with the content folder, then the indexes with the catalog."""
+    """Sync the catalog with the content folder, then the indexes with the catalog (`prune`:
+    remove catalog documents that have no file in the folder; see ingest.pipeline.ingest)."""
     prepare(settings)
     publisher = _publisher(settings, database, pool.names, pool.get)
     with publisher.lock():  # never between a publish's file write and its workflow record
         finish_locked(publisher, tolerant=True)  # a publish a killed process left half-done
-        report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
+        report = ingest(database, settings.content, settings.max_file_bytes, file_progress, prune)
         record_disk_revisions(database, settings.content, report.added + report.updated)
         record_disk_removals(database)
     index_report = update_indexes(
