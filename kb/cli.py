@@ -135,17 +135,29 @@ def main() -> None:
 
 
 def bar(label: str, total: int):
-    """Return a callback that advances a progress bar by n items (terminal only)."""
+    """Return a callback that advances a progress bar by n items on a terminal; elsewhere (a
+    log, a pipe) it prints one line every few seconds: done/total, rate, time left."""
+    if not sys.stderr.isatty():
+        from search.progress_meter import ProgressMeter
+
+        meter = ProgressMeter(label, total, lambda line: click.echo(line, err=True))
+        return meter.advance
     from tqdm import tqdm
 
-    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, disable=None)
+    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr)
     return progress_bar.update
 
 
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild every index from scratch (new generation).")
+@click.option(
+    "--keyword-first",
+    is_flag=True,
+    help="Build only the keyword index now if the vectors are out of date (seconds, no model); "
+    "`kb serve` then builds the semantic legs in the background (what `make run` does).",
+)
 @with_settings
-def ingest(settings: Settings, rebuild: bool) -> None:
+def ingest(settings: Settings, rebuild: bool, keyword_first: bool) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
@@ -153,7 +165,9 @@ def ingest(settings: Settings, rebuild: bool) -> None:
     require_content(settings)
     database = open_store(settings)
     pool = EmbedderPool(settings.embedders, settings.threads)
-    report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
+    report, index = ingest_and_index(
+        settings, database, pool, rebuild, progress("ingest"), bar, defer_vectors=keyword_first
+    )
     print_problems(report.problems)
     click.echo(
         f"{report.documents} documents, {report.sections} sections in the catalog · "
@@ -166,6 +180,15 @@ def ingest(settings: Settings, rebuild: bool) -> None:
         f"+{index.added} −{index.removed} sections, {index.embedded_texts} texts embedded · "
         f"{index.seconds:.2f} s"
     )
+    if keyword_first and report.documents:
+        from search.generations import GenerationStore
+        from search.indexer import serves_vectors
+
+        if not serves_vectors(GenerationStore(settings.index_root), settings.embedders):
+            click.echo(
+                "semantic search: not built yet — `kb serve` builds it in the background while "
+                "keyword search answers (or run `kb ingest` to build it now)"
+            )
     if report.errors:
         click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
         sys.exit(1)
@@ -278,15 +301,19 @@ def check(settings: Settings, as_json: bool) -> None:
 @main.command()
 @click.option("--kind", help="Only documents of this kind.")
 @click.option("--lang", help="Only documents in this language (zh, en).")
+@click.option("--status", multiple=True, help="Only documents with this status (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
-def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
+def docs(
+    settings: Settings, kind: str | None, lang: str | None, status: tuple[str, ...], as_json: bool
+) -> None:
     """List the documents in the catalog."""
     from kb.store import catalog
 
     database = open_store(settings)
     with database.session() as session:
         rows = catalog.list_documents(session, kind=kind, lang=lang)
+        rows = [row for row in rows if not status or row.status in status]
         items = [
             {
                 "id": r.id,
