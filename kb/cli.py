@@ -180,6 +180,11 @@ def ingest(settings: Settings, rebuild: bool, keyword_first: bool) -> None:
         f"+{index.added} −{index.removed} sections, {index.embedded_texts} texts embedded · "
         f"{index.seconds:.2f} s"
     )
+    from kb.store.hidden import hidden_documents
+
+    with database.reading() as session:
+        for line in hidden_documents(session).lines():
+            click.echo(line)
     if keyword_first and report.documents:
         from search.generations import GenerationStore
         from search.indexer import serves_vectors
@@ -285,14 +290,22 @@ def check(settings: Settings, as_json: bool) -> None:
     everything = problems + store
     errors = sum(1 for p in everything if p.severity == Severity.ERROR)
     warnings = len(everything) - errors
+    from kb.store.hidden import HiddenDocument, HiddenReport
+
+    hidden = HiddenReport.of(
+        HiddenDocument(d.id, d.path, d.title, d.status) for d in result.changed
+    )
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in everything], ensure_ascii=False, indent=2))
     else:
         print_problems(everything)
         total = len(result.changed) + len(result.failed)
         agree = f" · {len(store)} disagreements of files, catalog, workflow and index"
+        for line in hidden.lines():
+            click.echo(line)
         click.echo(
             f"{total} files checked · {errors} errors, {warnings} warnings"
+            + (f" · {len(hidden.documents)} hidden from readers" if hidden.documents else "")
             + (agree if has_store(settings) else "")
         )
     sys.exit(1 if errors else 0)

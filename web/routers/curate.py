@@ -30,6 +30,8 @@ from kb.curation.revisions import get_revision, side_by_side, unified_diff
 from kb.insights import analytics
 from kb.store import catalog
 from kb.store.audit import recent_events
+from kb.store.hidden import LISTED as HIDDEN_LISTED
+from kb.store.hidden import hidden_documents
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
 from web.curate_views import (
@@ -62,6 +64,8 @@ def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
 def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """Drafts and reviews, content problems, search analytics, stale content, feedback."""
     problems = request.app.state.problems_cache.problems(settings.content, settings.max_file_bytes)
+    with database.reading() as session:
+        hidden = hidden_documents(session)
     context = {
         "drafts": workflow.states(database, workflow.DRAFT),
         "reviews": workflow.states(database, workflow.IN_REVIEW),
@@ -75,6 +79,8 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
         "stale": analytics.stale_documents(database, settings.stale_months),
         "stale_months": settings.stale_months,
         "feedback": analytics.feedback_by_document(database),
+        "hidden": hidden,
+        "hidden_listed": HIDDEN_LISTED,
     }
     return page(request, "curate/dashboard.html", context)
 
