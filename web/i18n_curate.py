@@ -45,6 +45,12 @@ CURATE_STRINGS: dict[str, dict[str, str]] = {
     "preview": {"en": "Preview", "zh": "预览"},
     "check_preview": {"en": "Check and preview", "zh": "校验并预览"},
     "save_draft": {"en": "Save draft", "zh": "保存草稿"},
+    "template_guidance": {"en": "How to fill it in: {title}", "zh": "填写说明：{title}"},
+    "template_guidance_note": {
+        "en": "Help from the template (not part of your document):",
+        "zh": "来自模板的说明（不会写入您的文档）：",
+    },
+    "template_guidance_intro": {"en": "About this template", "zh": "关于本模板"},
     "hidden_docs": {"en": "Hidden from readers", "zh": "读者看不到的文档"},
     "hidden_why": {
         "en": "{n} documents in the content folder are not shown to readers or in search because of their status:",
