@@ -134,7 +134,10 @@ class SemanticPreparation:
         self._use(embedders)  # every later sync (publish, follower) keeps the vector legs
         self._reindex(names, self.pool.get)
         self._set(READY)
-        self._report("semantic search: ready (hybrid search is on)")
+        self._report(
+            f"semantic search: ready (hybrid search is on) · {total} texts embedded (the rest "
+            "from the shared embedding cache)"
+        )
 
     def _run(self) -> None:
         try:
