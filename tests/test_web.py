@@ -271,3 +271,17 @@ def test_counts_use_each_languages_plural_rules():
         "共 1 篇文档",
         "共 3 篇文档",
     )
+
+
+def test_head_on_a_download_answers_like_get(client):
+    got = client.get("/download/template-charter")
+    head = client.head("/download/template-charter")
+    assert got.status_code == 200 and head.status_code == 200
+    assert head.headers["content-disposition"] == got.headers["content-disposition"]
+
+
+def test_pages_declare_zh_hans_or_en_and_feedback_icons_are_svg(client):
+    chinese = client.get("/docs/guide-risk", headers={"accept-language": "zh"}).text
+    assert '<html lang="zh-Hans">' in chinese and '<article class="doc" lang="zh-Hans">' in chinese
+    english = client.get("/docs/guide-risk", headers={"accept-language": "en"}).text
+    assert '<html lang="en">' in english and "👍" not in english and '<svg class="icon"' in english
