@@ -141,6 +141,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The search index has not been built yet. Run `kb ingest` and reload.",
         "zh": "搜索索引尚未建立。请运行 `kb ingest` 后刷新。",
     },
+    "browse_both_langs": {
+        "en": "Show both languages ({n} more in Chinese)",
+        "zh": "显示两种语言（另有 {n} 篇英文）",
+    },
+    "browse_only_ui_lang": {"en": "Show English only", "zh": "只显示中文"},
     "semantic_loading": {
         "en": "Semantic search is still being prepared (loading the language models): these results come from keyword search. Hybrid search switches on by itself when it is ready.",
         "zh": "语义搜索仍在准备中（正在加载语言模型）：当前结果来自关键词搜索。准备好后会自动切换为混合搜索。",

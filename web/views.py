@@ -16,6 +16,7 @@ from search.semantic_preparation import FAILED, LOADING, SemanticStatus
 from web.i18n import t
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag")
+KIND_ORDER = ("guide", "lesson", "template", "training")
 PAGE_SIZE = 10
 MAX_TAGS = 12
 
@@ -208,3 +209,27 @@ class DocumentPage:
     thanked: bool
     from_query: str  # the search that led here: its words are marked in the body
     marks: int = 0  # how many of them were marked
+
+
+@dataclass(frozen=True)
+class BrowseGroups:
+    """One phase's, area's or kind's documents grouped by kind, in the UI language first."""
+
+    groups: list[tuple[str, list[DocumentRow]]]
+    shown: int
+    other_lang_count: int  # documents in the other language (hidden unless both are shown)
+    both: bool
+
+
+def browse_groups(rows: list[DocumentRow], lang: str, both: bool) -> BrowseGroups:
+    """Group rows by kind (guides, lessons, templates, training); only the UI language's unless
+    `both`, and then the UI language's first in each group."""
+    other = sum(1 for row in rows if row.lang != lang)
+    chosen = rows if both else [row for row in rows if row.lang == lang]
+    groups = []
+    for kind in KIND_ORDER:
+        members = [row for row in chosen if row.kind == kind]
+        members.sort(key=lambda row: row.lang != lang)  # stable: newest first within a language
+        if members:
+            groups.append((kind, members))
+    return BrowseGroups(groups, len(chosen), other, both)

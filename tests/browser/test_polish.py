@@ -53,3 +53,26 @@ def test_pages_and_documents_declare_their_language_and_icons_are_svg(
             assert buttons.nth(index).locator("svg").is_visible()
             assert "👍" not in buttons.nth(index).inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["wide", "phone"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_browse_by_phase_groups_by_kind_and_switches_to_both_languages(
+    browser, base_url, lang, size
+):
+    context = context_for(browser, base_url, lang, size)
+    page = context.new_page()
+    page.goto(f"{base_url}/browse/phase/closing")
+    html_lang = "zh-Hans" if lang == "zh" else "en"
+    titles = page.locator(".browse-group li > a")
+    assert titles.count() > 0
+    assert {titles.nth(i).get_attribute("lang") for i in range(titles.count())} == {html_lang}
+    assert page.locator(".browse-group h2").count() >= 2  # several kinds, one group each
+    page.locator("#browse-lang-switch").click()
+    page.wait_for_load_state()
+    langs = [titles.nth(i).get_attribute("lang") for i in range(titles.count())]
+    assert set(langs) == {"zh-Hans", "en"}
+    first = page.locator(".browse-group").first.locator("li > a").first
+    assert first.get_attribute("lang") == html_lang  # the UI language first
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    context.close()
