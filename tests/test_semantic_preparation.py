@@ -142,6 +142,8 @@ def test_kb_ingest_off_a_terminal_prints_progress_lines(settings, content):
     first = CliRunner().invoke(main, ["ingest", "--keyword-first", *paths], env=env)
     assert first.exit_code == 0, first.output
     assert "semantic search: not built yet" in first.output
+    check = CliRunner().invoke(main, ["check", *paths], env=env)
+    assert "has only the keyword index: semantic search is not built yet" in check.output
     full = CliRunner().invoke(main, ["ingest", *paths], env=env)
     assert full.exit_code == 0, full.output
     assert "embed fake: " in full.output and "/s · " in full.output

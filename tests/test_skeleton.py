@@ -60,3 +60,4 @@ def test_fill_in_tables_stay_reference_tables_and_instructions_go_to_help():
     help_by_heading = {g.heading: g.markdown for g in skeleton.guidance}
     assert help_by_heading["Notes"] == "Write what you learnt."
     assert "| 1 | Low |" in help_by_heading["Scales"] and help_by_heading[""] == "Intro."
+    assert "```\n## not a heading\n```" in help_by_heading["Scales"]
