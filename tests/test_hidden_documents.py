@@ -59,7 +59,8 @@ def test_a_long_list_names_the_first_ten_and_counts_the_rest(content, settings):
         "13 documents are hidden from readers (12 with status: draft, 1 with status: archived)"
         in result.output
     )
-    assert "site/p08.md" in result.output and "site/p09.md" not in result.output
+    assert "site/p08.md  (status: draft)" in result.output
+    assert "site/p09.md  (status: draft)" not in result.output
     assert "… and 3 more (all: kb docs --status draft --status archived)" in result.output
 
 
