@@ -13,7 +13,7 @@ from search.indexer import serves_vectors
 from search.progress_meter import ProgressMeter, duration
 from search.searcher import SearchRequest
 from search.semantic_preparation import LOADING, READY, SemanticPreparation
-from search.service import ingest_and_index, open_preparation, open_searcher
+from search.service import ingest_and_index, open_follower, open_preparation, open_searcher
 from tests.search_fixtures import DOCS
 from web.app import create_app
 
@@ -147,3 +147,29 @@ def test_kb_ingest_off_a_terminal_prints_progress_lines(settings, content):
     full = CliRunner().invoke(main, ["ingest", *paths], env=env)
     assert full.exit_code == 0, full.output
     assert "embed fake: " in full.output and "/s · " in full.output
+
+
+def test_catalog_changes_while_preparing_are_followed_and_end_up_in_the_vector_legs(
+    settings, database
+):
+    pool = keyword_first_kb(settings, database)
+    searcher = open_searcher(settings, database, pool, load_models=False)
+    follower = open_follower(settings, database, lambda: searcher.embedders)
+    preparation = open_preparation(settings, database, pool, searcher, lambda line: None)
+    try:
+        (settings.content / "late.md").write_text(
+            "---\nid: guide-late\ntitle: Quokka onboarding\nkind: guide\nlang: en\n---\n"
+            "## Quokka\n\nWelcome new quokka keepers on their first day.\n",
+            encoding="utf-8",
+        )
+        ingest_and_index(settings, database, pool, defer_vectors=True)  # another process
+        assert follower.step()  # keyword-only while the models are not there
+        during = searcher.search(SearchRequest("quokka", "hybrid", log=False))
+        assert [hit.id for hit in during.results] == ["guide-late"] and during.semantic
+
+        preparation.run()
+
+        after = searcher.search(SearchRequest("quokka keepers", "semantic", log=False))
+        assert "guide-late" in [hit.id for hit in after.results] and after.semantic is None
+    finally:
+        searcher.close()
