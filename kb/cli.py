@@ -140,10 +140,16 @@ def main() -> None:
 
 
 def bar(label: str, total: int):
-    """Return a callback that advances a progress bar by n items (terminal only)."""
+    """Return a callback that advances a progress bar by n items on a terminal; elsewhere (a
+    log, a pipe) it prints one line every few seconds: done/total, rate, time left."""
+    if not sys.stderr.isatty():
+        from search.progress_meter import ProgressMeter
+
+        meter = ProgressMeter(label, total, lambda line: click.echo(line, err=True))
+        return meter.advance
     from tqdm import tqdm
 
-    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, disable=None)
+    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr)
     return progress_bar.update
 
 
@@ -156,8 +162,14 @@ def bar(label: str, total: int):
     "SQLite (one host, the folder is complete); off with a shared database, whose documents may "
     "have been published on another replica.",
 )
+@click.option(
+    "--keyword-first",
+    is_flag=True,
+    help="Build only the keyword index now if the vectors are out of date (seconds, no model); "
+    "`kb serve` then builds the semantic legs in the background (what `make run` does).",
+)
 @with_settings
-def ingest(settings: Settings, rebuild: bool, prune: bool | None) -> None:
+def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first: bool) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
@@ -168,7 +180,14 @@ def ingest(settings: Settings, rebuild: bool, prune: bool | None) -> None:
         prune = database.dialect == "sqlite"
     pool = EmbedderPool(settings.embedders, settings.threads)
     report, index = ingest_and_index(
-        settings, database, pool, rebuild, progress("ingest"), bar, prune
+        settings,
+        database,
+        pool,
+        rebuild,
+        progress("ingest"),
+        bar,
+        prune=prune,
+        defer_vectors=keyword_first,
     )
     print_problems(report.problems)
     if report.kept:
@@ -189,6 +208,20 @@ def ingest(settings: Settings, rebuild: bool, prune: bool | None) -> None:
         f"+{index.added} −{index.removed} sections, {index.embedded_texts} texts embedded · "
         f"{index.seconds:.2f} s"
     )
+    from kb.store.hidden import hidden_documents
+
+    with database.reading() as session:
+        for line in hidden_documents(session).lines():
+            click.echo(line)
+    if keyword_first and report.documents:
+        from search.generations import GenerationStore
+        from search.indexer import serves_vectors
+
+        if not serves_vectors(GenerationStore(settings.index_root), settings.embedders):
+            click.echo(
+                "semantic search: not built yet — `kb serve` builds it in the background while "
+                "keyword search answers (or run `kb ingest` to build it now)"
+            )
     if report.errors:
         click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
         sys.exit(1)
@@ -285,14 +318,22 @@ def check(settings: Settings, as_json: bool) -> None:
     everything = problems + store
     errors = sum(1 for p in everything if p.severity == Severity.ERROR)
     warnings = len(everything) - errors
+    from kb.store.hidden import HiddenDocument, HiddenReport
+
+    hidden = HiddenReport.of(
+        HiddenDocument(d.id, d.path, d.title, d.status) for d in result.changed
+    )
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in everything], ensure_ascii=False, indent=2))
     else:
         print_problems(everything)
         total = len(result.changed) + len(result.failed)
         agree = f" · {len(store)} disagreements of files, catalog, workflow and index"
+        for line in hidden.lines():
+            click.echo(line)
         click.echo(
             f"{total} files checked · {errors} errors, {warnings} warnings"
+            + (f" · {len(hidden.documents)} hidden from readers" if hidden.documents else "")
             + (agree if has_store(settings) else "")
         )
     sys.exit(1 if errors else 0)
@@ -301,15 +342,19 @@ def check(settings: Settings, as_json: bool) -> None:
 @main.command()
 @click.option("--kind", help="Only documents of this kind.")
 @click.option("--lang", help="Only documents in this language (zh, en).")
+@click.option("--status", multiple=True, help="Only documents with this status (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
-def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
+def docs(
+    settings: Settings, kind: str | None, lang: str | None, status: tuple[str, ...], as_json: bool
+) -> None:
     """List the documents in the catalog."""
     from kb.store import catalog
 
     database = open_store(settings)
     with database.session() as session:
         rows = catalog.list_documents(session, kind=kind, lang=lang)
+        rows = [row for row in rows if not status or row.status in status]
         items = [
             {
                 "id": r.id,

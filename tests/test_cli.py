@@ -88,7 +88,7 @@ def test_eval_on_a_tiny_beir_set(tmp_path, settings):
     (folder / "queries.jsonl").write_text(json.dumps({"_id": "q1", "text": "replaced vendor"}))
     (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
     result = invoke("eval", str(folder), "--json", "--data", str(settings.data))
-    metrics = json.loads(result.output)
+    metrics = json.loads(result.stdout)  # progress lines go to stderr
     assert metrics["hybrid"]["ndcg@10"] == 1.0 and metrics["keyword"]["mrr@10"] == 1.0
     missing = invoke("eval", str(folder), "--split", "dev", "--data", str(settings.data))
     assert missing.exit_code == 2 and "dev.tsv" in missing.output
