@@ -50,6 +50,7 @@ class IngestReport:
     unchanged: int
     problems: list[Problem]
     seconds: float
+    kept: list[str] = field(default_factory=list)  # in the catalog, no file here, not pruned
 
     @property
     def errors(self) -> list[Problem]:
@@ -169,20 +170,29 @@ def check_content(root: Path, max_bytes: int, progress: Progress | None = None) 
 
 
 def ingest(
-    database: Database, root: Path, max_bytes: int, progress: Progress | None = None
+    database: Database,
+    root: Path,
+    max_bytes: int,
+    progress: Progress | None = None,
+    prune: bool = True,
 ) -> IngestReport:
-    """Bring the catalog in line with the content folder in one transaction."""
+    """Bring the catalog in line with the content folder in one transaction.
+
+    A catalog document with no file in the folder is removed, or with `prune` off kept and
+    reported (a replica's folder lacks what was published on another replica).
+    """
     started = time.perf_counter()
     with database.session() as session:
         known = catalog.entries(session)
         result = load_content(root, max_bytes, known, progress)
         cross_check(result, known)
         changed_ids = {doc.id for doc in result.changed}
-        removed = [
+        missing = [
             entry.id
             for path, entry in known.items()
             if path not in result.seen and path not in result.failed and entry.id not in changed_ids
         ]
+        removed, kept = (missing, []) if prune else ([], missing)
         for doc_id in removed:
             catalog.remove(session, doc_id)
         session.flush()
@@ -207,6 +217,7 @@ def ingest(
         unchanged=len(result.unchanged),
         problems=sorted(result.problems, key=lambda p: (p.path, p.line)),
         seconds=time.perf_counter() - started,
+        kept=kept,
     )
 
 

@@ -54,6 +54,11 @@ def progress(label: str):
     return wrap
 
 
+def echo_err(message: str) -> None:
+    """Print a progress line to stderr (stdout stays for results)."""
+    click.echo(message, err=True)
+
+
 def fail(message: str, hint: str = "") -> None:
     """Print an error with what to do next and exit with status 2."""
     click.secho(f"error: {message}", fg="red", err=True)
@@ -135,26 +140,63 @@ def main() -> None:
 
 
 def bar(label: str, total: int):
-    """Return a callback that advances a progress bar by n items (terminal only)."""
+    """Return a callback that advances a progress bar by n items on a terminal; elsewhere (a
+    log, a pipe) it prints one line every few seconds: done/total, rate, time left."""
+    if not sys.stderr.isatty():
+        from search.progress_meter import ProgressMeter
+
+        meter = ProgressMeter(label, total, lambda line: click.echo(line, err=True))
+        return meter.advance
     from tqdm import tqdm
 
-    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr, disable=None)
+    progress_bar = tqdm(total=total, desc=label, unit="text", file=sys.stderr)
     return progress_bar.update
 
 
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild every index from scratch (new generation).")
+@click.option(
+    "--prune/--keep-missing",
+    default=None,
+    help="Remove catalog documents that have no file in the content folder. Default: on with "
+    "SQLite (one host, the folder is complete); off with a shared database, whose documents may "
+    "have been published on another replica.",
+)
+@click.option(
+    "--keyword-first",
+    is_flag=True,
+    help="Build only the keyword index now if the vectors are out of date (seconds, no model); "
+    "`kb serve` then builds the semantic legs in the background (what `make run` does).",
+)
 @with_settings
-def ingest(settings: Settings, rebuild: bool) -> None:
+def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first: bool) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
 
     require_content(settings)
     database = open_store(settings)
+    if prune is None:
+        prune = database.dialect == "sqlite"
     pool = EmbedderPool(settings.embedders, settings.threads)
-    report, index = ingest_and_index(settings, database, pool, rebuild, progress("ingest"), bar)
+    report, index = ingest_and_index(
+        settings,
+        database,
+        pool,
+        rebuild,
+        progress("ingest"),
+        bar,
+        prune=prune,
+        defer_vectors=keyword_first,
+    )
     print_problems(report.problems)
+    if report.kept:
+        click.echo(
+            f"kept {len(report.kept)} documents of the shared catalog that have no file in "
+            f"{settings.content} (published on another replica, or deleted here): "
+            f"{', '.join(report.kept[:5])}{' …' if len(report.kept) > 5 else ''}. "
+            "Run `kb ingest --prune` to remove them."
+        )
     click.echo(
         f"{report.documents} documents, {report.sections} sections in the catalog · "
         f"added {len(report.added)}, updated {len(report.updated)}, removed {len(report.removed)}, "
@@ -166,6 +208,20 @@ def ingest(settings: Settings, rebuild: bool) -> None:
         f"+{index.added} −{index.removed} sections, {index.embedded_texts} texts embedded · "
         f"{index.seconds:.2f} s"
     )
+    from kb.store.hidden import hidden_documents
+
+    with database.reading() as session:
+        for line in hidden_documents(session).lines():
+            click.echo(line)
+    if keyword_first and report.documents:
+        from search.generations import GenerationStore
+        from search.indexer import serves_vectors
+
+        if not serves_vectors(GenerationStore(settings.index_root), settings.embedders):
+            click.echo(
+                "semantic search: not built yet — `kb serve` builds it in the background while "
+                "keyword search answers (or run `kb ingest` to build it now)"
+            )
     if report.errors:
         click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
         sys.exit(1)
@@ -270,14 +326,22 @@ def check(settings: Settings, as_json: bool) -> None:
     everything = problems + store
     errors = sum(1 for p in everything if p.severity == Severity.ERROR)
     warnings = len(everything) - errors
+    from kb.store.hidden import HiddenDocument, HiddenReport
+
+    hidden = HiddenReport.of(
+        HiddenDocument(d.id, d.path, d.title, d.status) for d in result.changed
+    )
     if as_json:
         click.echo(json.dumps([p.as_dict() for p in everything], ensure_ascii=False, indent=2))
     else:
         print_problems(everything)
         total = len(result.changed) + len(result.failed)
         agree = f" · {len(store)} disagreements of files, catalog, workflow and index"
+        for line in hidden.lines():
+            click.echo(line)
         click.echo(
             f"{total} files checked · {errors} errors, {warnings} warnings"
+            + (f" · {len(hidden.documents)} hidden from readers" if hidden.documents else "")
             + (agree if has_store(settings) else "")
         )
     sys.exit(1 if errors else 0)
@@ -286,15 +350,19 @@ def check(settings: Settings, as_json: bool) -> None:
 @main.command()
 @click.option("--kind", help="Only documents of this kind.")
 @click.option("--lang", help="Only documents in this language (zh, en).")
+@click.option("--status", multiple=True, help="Only documents with this status (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_settings
-def docs(settings: Settings, kind: str | None, lang: str | None, as_json: bool) -> None:
+def docs(
+    settings: Settings, kind: str | None, lang: str | None, status: tuple[str, ...], as_json: bool
+) -> None:
     """List the documents in the catalog."""
     from kb.store import catalog
 
     database = open_store(settings)
     with database.session() as session:
         rows = catalog.list_documents(session, kind=kind, lang=lang)
+        rows = [row for row in rows if not status or row.status in status]
         items = [
             {
                 "id": r.id,
@@ -443,17 +511,34 @@ def evaluate(
 )
 @click.option("--rounds", default=3, show_default=True, help="Passes over the query set per mode.")
 @click.option("--out", type=click.Path(path_type=Path), help="Also write the JSON here.")
+@click.option(
+    "--database-url",
+    envvar="KB_BENCH_DATABASE_URL",
+    default="",
+    help="PostgreSQL server for the replica comparison (a scratch schema is created and dropped).",
+)
+@click.option("--replicas-only", is_flag=True, help="Measure only the replica comparison.")
 @with_settings
-def bench(settings: Settings, corpus: Path, rounds: int, out: Path | None) -> None:
-    """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory."""
+def bench(
+    settings: Settings,
+    corpus: Path,
+    rounds: int,
+    out: Path | None,
+    database_url: str,
+    replicas_only: bool,
+) -> None:
+    """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory;
+    with --database-url, one replica on SQLite against two on PostgreSQL and a cold start."""
     from search.bench import run_bench
     from search.embedders import EmbedderPool
     from search.service import prepare
 
+    if replicas_only and not database_url:
+        fail("--replicas-only needs a PostgreSQL server", "add --database-url postgresql://…")
     prepare(settings)
     pool = EmbedderPool(settings.embedders, settings.threads)
     results = run_bench(
-        corpus, settings.data / "bench", pool, rounds, lambda m: click.echo(m, err=True)
+        corpus, settings.data / "bench", pool, rounds, echo_err, database_url, replicas_only
     )
     text = json.dumps(results, indent=2)
     if out:

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         description="How often each server checks whether another process or replica changed "
         "the catalog (and then builds its own indexes); 0: never.",
     )
+    semantic_at_start: str = Field(
+        "background",
+        pattern="^(background|wait)$",
+        description="background: the server answers at once with keyword search while the "
+        "models load and the semantic legs build, then switches to hybrid by itself; wait: it "
+        "answers only once hybrid search is ready (a replica joining behind a load balancer).",
+    )
     workers: int = Field(
         1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
     )

@@ -1,4 +1,5 @@
-"""`kb bench`: measure ingest throughput, query latency per mode, serving memory and HTTP latency."""
+"""`kb bench`: measure ingest throughput, query latency per mode, serving memory, HTTP latency,
+and (with PostgreSQL) one replica on SQLite against two on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import httpx
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
+from search.replica_bench import measure_replicas
 from search.searcher import MODES, SearchRequest
 from search.service import ingest_and_index, open_searcher
 
@@ -248,15 +250,33 @@ def _timed_get(client: httpx.Client, url: str, query: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def run_bench(source: Path, work: Path, pool: EmbedderPool, rounds: int, log: Log) -> dict:
-    """Run every measurement and return the numbers."""
+def run_bench(
+    source: Path,
+    work: Path,
+    pool: EmbedderPool,
+    rounds: int,
+    log: Log,
+    database_url: str = "",
+    only_replicas: bool = False,
+) -> dict:
+    """Run every measurement and return the numbers (with a PostgreSQL URL, the replicas too)."""
     work.mkdir(parents=True, exist_ok=True)
     small, large = work / "corpus-1k", work / "corpus-10k"
     for folder in (small, large, work / "data-ingest", work / "data-1k", work / "data-10k"):
         shutil.rmtree(folder, ignore_errors=True)
     build_corpus(source, small, 1_000, log)
-    build_corpus(source, large, 10_000, log)
     results = {"machine": {"cores": os.cpu_count()}, "embedders": pool.names}
+    if database_url:
+        results["replicas_1k"] = measure_replicas(
+            small, work, pool.names, database_url, load_queries(), run_wrk, _free_port, log
+        )
+    else:
+        results["replicas_1k"] = {
+            "skipped": "give a PostgreSQL server with --database-url (or KB_BENCH_DATABASE_URL)"
+        }
+    if only_replicas:
+        return results
+    build_corpus(source, large, 10_000, log)
     results["ingest"] = measure_ingest(source, work / "data-ingest", pool, log)
     results["queries_1k"] = measure_queries(small, work / "data-1k", pool, rounds, log)
     results["queries_10k"] = measure_queries(large, work / "data-10k", pool, rounds, log)

@@ -122,7 +122,19 @@ def _catalog_and_index(
             Problem("(index)", 1, "no search index has been built: search finds nothing", INGEST)
         ]
     problems = []
-    if current.manifest.get("embedders") != embedders:
+    if current.manifest.get("embedders") == [] and embedders:
+        problems.append(
+            Problem(
+                "(index)",
+                1,
+                f"index generation {current.name} has only the keyword index: semantic search "
+                "is not built yet",
+                "`kb serve` builds it in the background while keyword search answers; or run "
+                "`kb ingest` to build it now",
+                WARNING,
+            )
+        )
+    elif current.manifest.get("embedders") != embedders:
         problems.append(
             Problem(
                 "(index)",

@@ -13,7 +13,8 @@ from kb.store.dialect import upsert_insert
 from kb.store.tables import EmbeddingRow
 from search.embedders import Embedder
 
-BATCH = 256
+BATCH = 256  # texts stored per transaction
+STEP = 32  # texts encoded between two progress ticks
 
 
 def embed_with_cache(
@@ -34,11 +35,15 @@ def embed_with_cache(
         tick = progress(f"embed {model}", len(missing)) if progress and missing else None
         for start in range(0, len(missing), BATCH):
             batch = missing[start : start + BATCH]
-            vectors = embedder.encode_passages([by_hash[h] for h in batch])
+            parts = []
+            for step in range(0, len(batch), STEP):
+                part = batch[step : step + STEP]
+                parts.append(embedder.encode_passages([by_hash[h] for h in part]))
+                if tick:
+                    tick(len(part))
+            vectors = np.vstack(parts)
             _store(database, model, batch, vectors)
             found.update(zip(batch, vectors, strict=True))
-            if tick:
-                tick(len(batch))
     else:
         dim = len(next(iter(found.values())))
     if not texts:
@@ -53,6 +58,24 @@ def _store(database: Database, model: str, hashes: list[str], vectors: np.ndarra
     ]
     with database.session() as session:
         session.execute(upsert_insert(session, EmbeddingRow).values(rows).on_conflict_do_nothing())
+
+
+def uncached_count(database: Database, model: str, texts: list[str]) -> int:
+    """Return how many distinct texts of the list have no cached vector for the model yet."""
+    hashes = {text_hash(text) for text in texts}
+    wanted = list(hashes)
+    known = 0
+    with database.reading() as session:
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            known += len(
+                session.scalars(
+                    select(EmbeddingRow.text_hash).where(
+                        EmbeddingRow.model == model, EmbeddingRow.text_hash.in_(chunk)
+                    )
+                ).all()
+            )
+    return len(hashes) - known
 
 
 def cached_vectors(database: Database, model: str, hashes: set[str]) -> dict[str, np.ndarray]:

@@ -53,24 +53,25 @@ def sync_indexes(
     embedders: EmbedderProvider,
     full: bool = False,
     progress: ProgressFactory | None = None,
+    defer_vectors: bool = False,
 ) -> IndexReport:
-    """Write a new index generation if the catalog differs from the serving one (or if full)."""
+    """Write a new index generation if the catalog differs from the serving one (or if full).
+
+    With `defer_vectors`, a generation that is not up to date is replaced by a keyword-only one
+    (seconds, no model): the embedding legs follow in a later sync with the embedders."""
     started = time.perf_counter()
     with store.lock():
         with database.reading() as session:  # one snapshot of the catalog
             records = load_records(session)
         current = store.current()
         wanted = {record.sid: record.text_hash for record in records}
-        same_models = (
-            current is not None
-            and current.manifest.get("embedders") == embedder_names
-            and current.manifest.get("keyword_schema") == SCHEMA_VERSION
-            and (current.folder / RECORDS_FILE).is_file()
-        )
         glossary = glossary_of(database)
-        rebuild = full or current is None or not same_models
-        same_glossary = current is not None and current.manifest.get("glossary") == glossary.digest
-        if not rebuild and current.sections == wanted and same_glossary:
+        if not full and _up_to_date(current, wanted, embedder_names, glossary.digest):
+            return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
+        if defer_vectors:
+            embedder_names = []
+        rebuild = full or not _same_layout(current, embedder_names)
+        if not rebuild and _up_to_date(current, wanted, embedder_names, glossary.digest):
             return IndexReport(current.name, 0, 0, 0, time.perf_counter() - started, False)
         old = {} if rebuild else current.sections
         removed = [sid for sid, digest in old.items() if wanted.get(sid) != digest]
@@ -101,6 +102,37 @@ def sync_indexes(
         generation: Generation = store.publish(folder, manifest)
     return IndexReport(
         generation.name, len(added), len(removed), embedded, time.perf_counter() - started, rebuild
+    )
+
+
+def _same_layout(current: Generation | None, embedder_names: list[str]) -> bool:
+    """Tell whether the serving generation has exactly these vector legs and keyword schema."""
+    return (
+        current is not None
+        and current.manifest.get("embedders") == embedder_names
+        and current.manifest.get("keyword_schema") == SCHEMA_VERSION
+        and (current.folder / RECORDS_FILE).is_file()
+    )
+
+
+def _up_to_date(
+    current: Generation | None, wanted: dict[int, str], embedder_names: list[str], glossary: str
+) -> bool:
+    """Tell whether the serving generation already serves these sections, legs and glossary."""
+    return (
+        _same_layout(current, embedder_names)
+        and current.sections == wanted
+        and current.manifest.get("glossary") == glossary
+    )
+
+
+def serves_vectors(store: GenerationStore, embedder_names: list[str]) -> bool:
+    """Tell whether the serving generation has a vector index for every one of these embedders."""
+    current = store.current()
+    return (
+        current is not None
+        and bool(embedder_names)
+        and all((current.folder / vector_file(name)).is_file() for name in embedder_names)
     )
 
 

@@ -33,6 +33,7 @@ from search.routing import (
     plan_legs,
     query_language,
 )
+from search.semantic_preparation import READY, SemanticPreparation, SemanticStatus
 from search.snippets import best_sentence, highlight
 from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
@@ -98,6 +99,7 @@ class SearchResponse:
     legs: list[str]
     corrected_from: str | None = None
     intent: str | None = None
+    semantic: SemanticStatus | None = None  # while semantic search is being prepared (or failed)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the response as JSON-ready data (the shape of `kb search --json` and the API)."""
@@ -112,6 +114,7 @@ class SearchResponse:
             "legs": self.legs,
             "corrected_from": self.corrected_from,
             "intent": self.intent,
+            "semantic": self.semantic.as_dict() if self.semantic else None,
         }
 
 
@@ -138,6 +141,7 @@ class LoadedGeneration:
         if generation is None:
             raise LookupError("no search index yet: run `kb ingest` to build it")
         self.name = generation.name
+        self.names = list(names)  # the embedders it was opened for
         self.keyword = KeywordIndex.open(generation.folder / KEYWORD_FOLDER, cache_size)
         self.vectors = {
             name: VectorIndex.load(generation.folder / vector_file(name))
@@ -243,15 +247,38 @@ class Searcher:
     ) -> None:
         self.query_log = query_log
         self.cache_size = cache_size
-        self._encoders = {
-            name: BatchingQueryEncoder(e, cache_size=cache_size) for name, e in embedders.items()
-        }
         self.store = store
-        self.embedders = embedders
-        self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **(weights or {})}
+        self._weights = weights or {}
         self._loaded: LoadedGeneration | None = None
         self._retired: LoadedGeneration | None = None
         self._lock = threading.Lock()
+        self._encoders: dict[str, BatchingQueryEncoder] = {}
+        self.embedders: dict[str, Embedder] = {}
+        self.weights: dict[str, float] = {}
+        self.preparation: SemanticPreparation | None = None  # set while models load elsewhere
+        self.use_embedders(embedders)
+
+    def use_embedders(self, embedders: dict[str, Embedder]) -> None:
+        """Serve the vector legs of these embedders from now on (the models arrive after start)."""
+        encoders = {
+            name: BatchingQueryEncoder(e, cache_size=self.cache_size)
+            for name, e in embedders.items()
+        }
+        for embedder in embedders.values():
+            embedder.encode_queries(["warm up 预热"])
+        previous = self._encoders
+        self.weights = {**DEFAULT_WEIGHTS, **{name: 1.0 for name in embedders}, **self._weights}
+        self._encoders = encoders
+        self.embedders = dict(embedders)
+        for encoder in previous.values():
+            encoder.close()
+
+    def semantic_status(self) -> SemanticStatus | None:
+        """Return the preparation's status while semantic search is not ready, else None."""
+        if self.preparation is None:
+            return None
+        status = self.preparation.status()
+        return None if status.state == READY else status
 
     def close(self) -> None:
         """Write the pending query log, stop the query encoders and close the open indexes."""
@@ -264,9 +291,8 @@ class Searcher:
                 loaded.close()
 
     def warm_up(self) -> None:
-        """Open the indexes and run each model once, so the first user does not wait."""
-        for embedder in self.embedders.values():
-            embedder.encode_queries(["warm up 预热"])
+        """Open the indexes (and jieba), so the first user does not wait; models warm up when
+        they are handed over (use_embedders)."""
         try:
             self.indexes().keyword.search("warm up 预热")  # loads jieba's dictionary too
         except LookupError:
@@ -276,11 +302,13 @@ class Searcher:
         """Return the open generation, reopening it if a newer one was published."""
         current = self.store.current_name()
         loaded = self._loaded
-        if loaded is not None and loaded.name == current:
+        names = list(self.embedders)
+        if loaded is not None and loaded.name == current and loaded.names == names:
             return loaded
         with self._lock:
-            if self._loaded is None or self._loaded.name != self.store.current_name():
-                fresh = LoadedGeneration(self.store, list(self.embedders), self.cache_size)
+            loaded = self._loaded
+            if loaded is None or (loaded.name, loaded.names) != (self.store.current_name(), names):
+                fresh = LoadedGeneration(self.store, names, self.cache_size)
                 # Requests still running on the old generation keep using it; it is closed
                 # one swap later, when no request can hold it any more.
                 if self._retired is not None:
@@ -364,8 +392,10 @@ class Searcher:
         filters = {k: list(v) for k, v in request.filters.items() if v}
         visibility = {} if request.include_unpublished else {"status": ["published"]}
         loaded = self.indexes()
+        semantic = self.semantic_status()
         if not query:
-            return SearchResponse(query, mode, 0, [], {}, None, 0.0, self.legs_for(query, mode))
+            legs = self.legs_for(query, mode)
+            return SearchResponse(query, mode, 0, [], {}, None, 0.0, legs, semantic=semantic)
         if "tag" in filters:
             filters["tag"] = [tag.lower() for tag in filters["tag"]]
         suggestion = loaded.spelling.suggest(query) if not has_cjk(query) else None
@@ -409,6 +439,7 @@ class Searcher:
             [leg.name for leg in legs],
             corrected_from=corrected_from,
             intent=intent.kind if intent else None,
+            semantic=semantic,
         )
 
     def _clearly_better(

@@ -3,6 +3,8 @@ publishing uses, and an open searcher."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ingest.pipeline import IngestReport, Progress, ingest
 from ingest.publisher import Publisher
 from ingest.recovery import Recovered, finish_locked, recover
@@ -17,6 +19,7 @@ from search.embedders import Embedder, EmbedderPool
 from search.generations import GenerationStore
 from search.indexer import EmbedderProvider, IndexReport, ProgressFactory, sync_indexes
 from search.searcher import Searcher
+from search.semantic_preparation import SemanticPreparation
 
 
 def prepare(settings: Settings) -> None:
@@ -31,17 +34,28 @@ def ingest_and_index(
     full: bool = False,
     file_progress: Progress | None = None,
     embed_progress: ProgressFactory | None = None,
+    prune: bool = True,
+    defer_vectors: bool = False,
 ) -> tuple[IngestReport, IndexReport]:
-    """Sync the catalog with the content folder, then the indexes with the catalog."""
+    """Sync the catalog with the content folder, then the indexes with the catalog (`prune`:
+    remove catalog documents that have no file in the folder, see ingest.pipeline.ingest; with
+    `defer_vectors`, only the keyword index if the vectors are out of date: `kb serve` builds
+    them in the background)."""
     prepare(settings)
     publisher = _publisher(settings, database, pool.names, pool.get)
     with publisher.lock():  # never between a publish's file write and its workflow record
         finish_locked(publisher, tolerant=True)  # a publish a killed process left half-done
-        report = ingest(database, settings.content, settings.max_file_bytes, file_progress)
+        report = ingest(database, settings.content, settings.max_file_bytes, file_progress, prune)
         record_disk_revisions(database, settings.content, report.added + report.updated)
         record_disk_removals(database)
     index_report = update_indexes(
-        settings, database, pool.names, pool.get, full=full, progress=embed_progress
+        settings,
+        database,
+        pool.names,
+        pool.get,
+        full=full,
+        progress=embed_progress,
+        defer_vectors=defer_vectors,
     )
     return report, index_report
 
@@ -53,10 +67,14 @@ def update_indexes(
     embedders: EmbedderProvider,
     full: bool = False,
     progress: ProgressFactory | None = None,
+    defer_vectors: bool = False,
 ) -> IndexReport:
-    """The re-index step: bring the serving indexes up to date with the catalog."""
+    """The re-index step: bring the serving indexes up to date with the catalog (keyword-only
+    when `defer_vectors` and the vector legs are out of date)."""
     store = GenerationStore(settings.index_root)
-    return sync_indexes(database, store, names, embedders, full=full, progress=progress)
+    return sync_indexes(
+        database, store, names, embedders, full=full, progress=progress, defer_vectors=defer_vectors
+    )
 
 
 def _publisher(
@@ -78,27 +96,49 @@ def open_publisher(
 def catch_up_indexes(
     settings: Settings, database: Database, pool: EmbedderPool
 ) -> IndexReport | None:
-    """Bring this process's indexes up to date with the catalog before serving (a new replica
-    on an empty disk builds them from the database and the shared embedding cache); None when
-    the catalog is empty (nothing ingested yet)."""
+    """Bring this process's indexes up to date with the catalog before serving, without loading
+    a model: a generation that is not up to date is replaced by a keyword-only one in seconds (a
+    new replica on an empty disk builds it from the database), and the vector legs follow in the
+    background (open_preparation); None when the catalog is empty (nothing ingested yet)."""
     with database.reading() as session:
         documents, _ = catalog.counts(session)
     if not documents:
         return None
-    return update_indexes(settings, database, pool.names, pool.get)
+    return update_indexes(settings, database, pool.names, pool.get, defer_vectors=True)
+
+
+def open_preparation(
+    settings: Settings,
+    database: Database,
+    pool: EmbedderPool,
+    searcher: Searcher,
+    report: Callable[[str], None],
+) -> SemanticPreparation:
+    """Return a (not yet started) preparation that loads the models, embeds what the shared
+    cache lacks and switches the searcher to hybrid when the generation with vectors serves."""
+
+    def reindex(names: list[str], embedders: EmbedderProvider) -> IndexReport:
+        return update_indexes(settings, database, names, embedders)
+
+    preparation = SemanticPreparation(database, pool, searcher.use_embedders, reindex, report)
+    searcher.preparation = preparation
+    return preparation
 
 
 def open_follower(
-    settings: Settings, database: Database, embedders: dict[str, Embedder]
+    settings: Settings, database: Database, embedders: Callable[[], dict[str, Embedder]]
 ) -> CatalogFollower:
     """Return a (not yet started) follower that keeps this process's indexes in step with the
-    catalog that other processes and replicas change."""
-    names = list(embedders)
+    catalog that other processes and replicas change, with the embedders loaded at that time
+    (none while semantic search is being prepared: then the keyword index follows)."""
 
     def reindex() -> IndexReport:
-        return update_indexes(settings, database, names, embedders.__getitem__)
+        current = embedders()
+        return update_indexes(settings, database, list(current), current.__getitem__)
 
-    publisher = open_publisher(settings, database, embedders)
+    publisher = Publisher(
+        database, settings.content, reindex, settings.self_approval, settings.data
+    )
     return CatalogFollower(database, publisher, reindex, settings.follow_seconds)
 
 
@@ -115,10 +155,13 @@ def open_searcher(
     database: Database,
     pool: EmbedderPool,
     weights: dict[str, float] | None = None,
+    load_models: bool = True,
 ) -> Searcher:
-    """Return a searcher over the knowledge base's serving generation with all embedders loaded;
-    its searches are logged in batches (close() writes what is pending)."""
+    """Return a searcher over the knowledge base's serving generation with all embedders loaded
+    (or none, keyword only, until a preparation hands them over); its searches are logged in
+    batches (close() writes what is pending)."""
     prepare(settings)
     weights = {**settings.leg_weights, **(weights or {})}
     store = GenerationStore(settings.index_root)
-    return Searcher(store, pool.all(), weights, QueryLog(database), settings.query_cache)
+    embedders = pool.all() if load_models else {}
+    return Searcher(store, embedders, weights, QueryLog(database), settings.query_cache)

@@ -72,6 +72,7 @@ def settings(tmp_path: Path, content: ContentDir, store_url: str, monkeypatch) -
         embedders=["fake"],
         database_url=store_url,
         follow_seconds=0,  # tests that follow the catalog turn it on
+        semantic_at_start="wait",  # hybrid from the first request (tests of "preparing" say so)
     )
 
 

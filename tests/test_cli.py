@@ -88,7 +88,7 @@ def test_eval_on_a_tiny_beir_set(tmp_path, settings):
     (folder / "queries.jsonl").write_text(json.dumps({"_id": "q1", "text": "replaced vendor"}))
     (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\n")
     result = invoke("eval", str(folder), "--json", "--data", str(settings.data))
-    metrics = json.loads(result.output)
+    metrics = json.loads(result.stdout)  # progress lines go to stderr
     assert metrics["hybrid"]["ndcg@10"] == 1.0 and metrics["keyword"]["mrr@10"] == 1.0
     missing = invoke("eval", str(folder), "--split", "dev", "--data", str(settings.data))
     assert missing.exit_code == 2 and "dev.tsv" in missing.output
@@ -105,3 +105,25 @@ def test_an_unreachable_or_unsupported_database_is_one_message_and_exit_2(tmp_pa
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert reason in result.output and "Check KB_DATABASE_URL" in result.output
         assert "hunter2" not in result.output
+
+
+def test_ingest_from_a_folder_lacking_documents_keeps_them_on_a_shared_store(
+    content, settings, store_url
+):
+    # A replica's folder lacks what was published on another replica: with a shared database
+    # `kb ingest` keeps those documents unless told to prune; on SQLite the folder is complete.
+    content.write("lessons/vendor.md", LESSON_EN)
+    content.write("notes.md", "# Notes\n\ntext\n")
+    assert invoke("ingest", *paths(settings)).exit_code == 0
+    (settings.content / "lessons" / "vendor.md").unlink()
+    kept = invoke("ingest", "--keep-missing", *paths(settings))
+    assert kept.exit_code == 0, kept.output
+    assert "kept 1 documents" in kept.output and "kb ingest --prune" in kept.output
+    assert "2 documents" in kept.output
+    default = invoke("ingest", *paths(settings))
+    if store_url:
+        assert "kept 1 documents" in default.output and "removed 0" in default.output
+        pruned = invoke("ingest", "--prune", *paths(settings))
+        assert "removed 1" in pruned.output and "1 documents" in pruned.output, pruned.output
+    else:
+        assert "removed 1" in default.output and "1 documents" in default.output, default.output

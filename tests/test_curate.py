@@ -160,15 +160,35 @@ kind: template
 creates: lesson
 lang: en
 phase: [closing]
+area: [knowledge]
+tags: [form]
+owner: PMO
 ---
+Use this form for one lesson.
+
+## Before you start
+
+| Field | What to enter |
+|---|---|
+| `impact` | positive or negative |
+
 ## Driving event
 > what happened
+
+## Root cause
+> why it happened
 """
     build_kb(settings, database, {"templates/l.md": template})
     sign_in(client, "cur1")
     page = client.get("/curate/new?template=template-lessons").text
-    assert '<option value="lesson" selected>' in page and "&gt; what happened" in page
-    assert 'value="closing" checked' in page
+    assert '<option value="lesson" selected>' in page  # the kind the template makes
+    body = re.search(r'<textarea id="f-body"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert body.strip() == "## Driving event\n\n## Root cause"  # the sections to fill, only
+    assert "checked" not in page.split('id="f-body"')[0].split("f-summary")[1]  # no phase/area
+    assert 'name="tags" value=""' in page and 'value="PMO"' not in page
+    guidance = page.split('id="template-guidance"')[1].split("</aside>")[0]
+    assert "what happened" in guidance and "why it happened" in guidance
+    assert "Use this form for one lesson." in guidance and "<table>" in guidance
     assert client.get("/curate/new?template=nope").status_code == 404
     assert client.get("/curate/new?template=guide-risk").status_code == 404
 

@@ -124,7 +124,7 @@ def test_off_topic_questions_find_nothing_in_either_language(shipped_searcher, q
 # The judged set of tests/judged/shipped (see its README): nDCG@10 floors per direction and
 # query type, set below what was measured (cross zh→en / en→zh, same, intent, typo) so a real
 # regression fails while the model's run-to-run noise does not.
-JUDGED_FLOORS = {"zh→en": 0.60, "en→zh": 0.60, "type same": 0.70, "type intent": 0.70,
+JUDGED_FLOORS = {"zh→en": 0.70, "en→zh": 0.65, "type same": 0.70, "type intent": 0.70,
                  "type typo": 0.85}  # fmt: skip
 
 

@@ -59,7 +59,9 @@ schema = schemathesis.openapi.from_dict(served_spec(), config=schemathesis.Confi
 def kb(tmp_path_factory):
     """A scratch knowledge base (documents and a training course) shared by the module's tests."""
     root = tmp_path_factory.mktemp("openapi")
-    settings = Settings(content=root / "content", data=root / "data", embedders=["fake"])
+    settings = Settings(
+        content=root / "content", data=root / "data", embedders=["fake"], semantic_at_start="wait"
+    )
     database = open_database(settings.db_url)
     build_kb(settings, database, {**DOCS, **COURSE, **LESSONS_WITH_ACTIONS})
     yield settings, database

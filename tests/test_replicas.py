@@ -198,6 +198,7 @@ def test_a_new_replica_on_an_empty_disk_serves_the_shared_catalog(pair):
     _, b = pair
     assert "lesson-vendor" in hits(b, "vendor")
     assert httpx.get(f"{b.base}/docs/lesson-vendor").status_code == 200
+    assert wait_for(lambda: "semantic search: ready" in b.log, START_GUARD), b.log[-2000:]
     assert "0 texts embedded" in b.log  # every vector came from the shared embedding cache
 
 

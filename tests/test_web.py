@@ -271,3 +271,32 @@ def test_counts_use_each_languages_plural_rules():
         "共 1 篇文档",
         "共 3 篇文档",
     )
+
+
+def test_head_on_a_download_answers_like_get(client):
+    got = client.get("/download/template-charter")
+    head = client.head("/download/template-charter")
+    assert got.status_code == 200 and head.status_code == 200
+    assert head.headers["content-disposition"] == got.headers["content-disposition"]
+
+
+def test_pages_declare_zh_hans_or_en_and_feedback_icons_are_svg(client):
+    chinese = client.get("/docs/guide-risk", headers={"accept-language": "zh"}).text
+    assert '<html lang="zh-Hans">' in chinese and '<article class="doc" lang="zh-Hans">' in chinese
+    english = client.get("/docs/guide-risk", headers={"accept-language": "en"}).text
+    assert '<html lang="en">' in english and "👍" not in english and '<svg class="icon"' in english
+
+
+def test_browse_by_phase_groups_by_kind_in_the_ui_language_with_a_switch_to_both(client):
+    english = client.get("/browse/phase/planning", headers={"accept-language": "en"}).text
+    assert 'id="group-guide"' in english and "Risk management guide" in english
+    assert "风险管理指南" not in english  # the Chinese version waits behind the switch
+    assert "Show both languages (1 more in Chinese)" in english
+    both = client.get("/browse/phase/planning?both=true", headers={"accept-language": "en"}).text
+    assert both.index("Risk management guide") < both.index("风险管理指南")
+    assert "Show English only" in both
+    chinese = client.get("/browse/phase/planning", headers={"accept-language": "zh"}).text
+    assert "风险管理指南" in chinese and "Risk management guide" not in chinese
+    assert "显示两种语言（另有 1 篇英文）" in chinese
+    executing = client.get("/browse/phase/executing", headers={"accept-language": "en"}).text
+    assert executing.index('id="group-lesson"') > 0 and "变更管理" not in executing

@@ -20,6 +20,7 @@ from search.service import (
     catch_up_indexes,
     finish_interrupted_publishes,
     open_follower,
+    open_preparation,
     open_searcher,
 )
 from web.auth import reader_access
@@ -59,16 +60,22 @@ def create_app(settings: Settings) -> FastAPI:
         report = catch_up_indexes(settings, database, pool)
         if report is not None and (report.added or report.removed):
             logging.getLogger("uvicorn.error").info(
-                "indexes caught up with the catalog in %.1f s: %s, %d texts embedded (the rest "
-                "from the shared embedding cache)",
-                report.seconds, report.generation, report.embedded_texts,
+                "keyword index caught up with the catalog in %.1f s: %s (semantic search follows "
+                "in the background)", report.seconds, report.generation,
             )  # fmt: skip
-        searcher = open_searcher(settings, database, pool)
+        # Serve at once with keyword search; the models load and the vector legs build behind.
+        searcher = open_searcher(settings, database, pool, load_models=False)
         searcher.warm_up()
-        follower = open_follower(settings, database, searcher.embedders)
+        follower = open_follower(settings, database, lambda: searcher.embedders)
+        server_log = logging.getLogger("uvicorn.error")
+        preparation = open_preparation(settings, database, pool, searcher, server_log.info)
+        if settings.semantic_at_start == "wait":
+            preparation.run()
         follower.start()
+        preparation.start()
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
             yield {"settings": settings, "database": database, "searcher": searcher}
+        preparation.stop()
         follower.stop()
         searcher.close()
         database.close()

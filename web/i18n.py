@@ -143,6 +143,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The search index has not been built yet. Run `kb ingest` and reload.",
         "zh": "搜索索引尚未建立。请运行 `kb ingest` 后刷新。",
     },
+    "browse_both_langs": {
+        "en": "Show both languages ({n} more in Chinese)",
+        "zh": "显示两种语言（另有 {n} 篇英文）",
+    },
+    "browse_only_ui_lang": {"en": "Show English only", "zh": "只显示中文"},
+    "semantic_loading": {
+        "en": "Semantic search is still being prepared (loading the language models): these results come from keyword search. Hybrid search switches on by itself when it is ready.",
+        "zh": "语义搜索仍在准备中（正在加载语言模型）：当前结果来自关键词搜索。准备好后会自动切换为混合搜索。",
+    },
+    "semantic_embedding": {
+        "en": "Semantic search is still being prepared ({done} of {total} texts{left}): these results come from keyword search. Hybrid search switches on by itself when it is ready.",
+        "zh": "语义搜索仍在准备中（已处理 {done}/{total} 段文本{left}）：当前结果来自关键词搜索。准备好后会自动切换为混合搜索。",
+    },
+    "semantic_left_minutes": {"en": ", about {n} min left", "zh": "，约还需 {n} 分钟"},
+    "semantic_left_soon": {"en": ", less than a minute left", "zh": "，不到 1 分钟"},
+    "semantic_failed": {
+        "en": "Semantic search is unavailable (the server log says why): these results come from keyword search.",
+        "zh": "语义搜索暂不可用（原因见服务器日志）：当前结果来自关键词搜索。",
+    },
     "api_docs": {"en": "API", "zh": "API"},
     "sign_in": {"en": "Sign in", "zh": "登录"},
     "sign_out": {"en": "Sign out", "zh": "退出"},

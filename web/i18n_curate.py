@@ -45,6 +45,23 @@ CURATE_STRINGS: dict[str, dict[str, str]] = {
     "preview": {"en": "Preview", "zh": "预览"},
     "check_preview": {"en": "Check and preview", "zh": "校验并预览"},
     "save_draft": {"en": "Save draft", "zh": "保存草稿"},
+    "template_guidance": {"en": "How to fill it in: {title}", "zh": "填写说明：{title}"},
+    "template_guidance_note": {
+        "en": "Help from the template (not part of your document):",
+        "zh": "来自模板的说明（不会写入您的文档）：",
+    },
+    "template_guidance_intro": {"en": "About this template", "zh": "关于本模板"},
+    "hidden_docs": {"en": "Hidden from readers", "zh": "读者看不到的文档"},
+    "hidden_why": {
+        "en": "{n} documents in the content folder are not shown to readers or in search because of their status:",
+        "zh": "内容文件夹中有 {n} 篇文档因其状态而不向读者显示，也不出现在搜索结果中：",
+    },
+    "hidden_status": {"en": "status: {s}", "zh": "状态：{s}"},
+    "hidden_more": {"en": "… and {n} more.", "zh": "……另有 {n} 篇。"},
+    "hidden_fix": {
+        "en": "Readers see only documents with status: published (the default when the status line is absent). To publish them, change or delete the status: line in their front-matter and run kb ingest (or publish them through the editor and review).",
+        "zh": "读者只能看到状态为 published 的文档（未写 status 行时默认为 published）。如需发布，请修改或删除其 front-matter 中的 status: 行后运行 kb ingest（或在编辑器中提交审核并发布）。",
+    },
     "no_problems": {"en": "No problems found.", "zh": "未发现问题。"},
     "conflict": {
         "en": "Someone saved this document while you were editing. Compare your text (right) with "

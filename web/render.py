@@ -33,7 +33,14 @@ def make_templates() -> Jinja2Templates:
         group_label=group_label,
     )
     templates.env.filters["with_query"] = with_query
+    templates.env.filters["html_lang"] = html_lang
     return templates
+
+
+def html_lang(lang: str) -> str:
+    """Return the BCP 47 tag a page or element declares for a language code (zh → zh-Hans), so
+    browsers pick a Simplified Chinese font even where the system has no default CJK font."""
+    return "zh-Hans" if lang == "zh" else "en"
 
 
 def with_query(url: str, query: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -11,10 +12,12 @@ from kb.content.taxonomy import label
 from kb.store.browse import Overview
 from kb.store.tables import DocumentRow
 from search.searcher import MODES, SearchHit, SearchResponse
+from search.semantic_preparation import FAILED, LOADING, SemanticStatus
 from web.actions_views import LessonPanel
 from web.i18n import t
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag", "recurring")
+KIND_ORDER = ("guide", "lesson", "template", "training")
 PAGE_SIZE = 10
 MAX_TAGS = 12
 
@@ -152,6 +155,7 @@ class SearchPage:
     as_typed_url: str | None = None  # the typo as typed, when results are for its correction
     intent_url: str | None = None  # the kind the query names, as a filter
     selected_count: int = 0  # filter values switched on (shown on the phone's Filters toggle)
+    semantic_notice: str = ""  # while semantic search is being prepared: how far it is
 
     @classmethod
     def of(cls, response: SearchResponse, params: SearchParams, lang: str) -> SearchPage:
@@ -168,7 +172,28 @@ class SearchPage:
             as_typed_url=params.url(page=1, exact=True) if response.corrected_from else None,
             intent_url=params.toggled("kind", response.intent) if response.intent else None,
             selected_count=sum(len(values) for values in params.filters.values()),
+            semantic_notice=semantic_notice(response.semantic, lang),
         )
+
+
+def semantic_notice(status: SemanticStatus | None, lang: str) -> str:
+    """Say in the UI language that semantic search is being prepared and how far it is ('' when
+    it is ready)."""
+    if status is None:
+        return ""
+    if status.state == FAILED:
+        return t("semantic_failed", lang)
+    if status.state == LOADING or not status.total:
+        return t("semantic_loading", lang)
+    left = ""
+    if status.seconds_left is not None:
+        minutes = math.ceil(status.seconds_left / 60)
+        left = (
+            t("semantic_left_minutes", lang, n=minutes)
+            if status.seconds_left >= 60
+            else t("semantic_left_soon", lang)
+        )
+    return t("semantic_embedding", lang, done=status.done, total=status.total, left=left)
 
 
 @dataclass(frozen=True)
@@ -186,3 +211,27 @@ class DocumentPage:
     from_query: str  # the search that led here: its words are marked in the body
     marks: int = 0  # how many of them were marked
     lesson: LessonPanel = field(default_factory=LessonPanel)  # a lesson's actions, recurrences
+
+
+@dataclass(frozen=True)
+class BrowseGroups:
+    """One phase's, area's or kind's documents grouped by kind, in the UI language first."""
+
+    groups: list[tuple[str, list[DocumentRow]]]
+    shown: int
+    other_lang_count: int  # documents in the other language (hidden unless both are shown)
+    both: bool
+
+
+def browse_groups(rows: list[DocumentRow], lang: str, both: bool) -> BrowseGroups:
+    """Group rows by kind (guides, lessons, templates, training); only the UI language's unless
+    `both`, and then the UI language's first in each group."""
+    other = sum(1 for row in rows if row.lang != lang)
+    chosen = rows if both else [row for row in rows if row.lang == lang]
+    groups = []
+    for kind in KIND_ORDER:
+        members = [row for row in chosen if row.kind == kind]
+        members.sort(key=lambda row: row.lang != lang)  # stable: newest first within a language
+        if members:
+            groups.append((kind, members))
+    return BrowseGroups(groups, len(chosen), other, both)

@@ -70,6 +70,7 @@ def server_env(tmp_path_factory) -> dict[str, str]:
         "KB_CONTENT": str(content),
         "KB_DATA": str(root / "data"),
         "KB_EMBEDDERS": json.dumps(["fake"]),
+        "KB_SEMANTIC_AT_START": "wait",  # hybrid from the first page
     }
     kb = [sys.executable, "-m", "kb.cli"]
     subprocess.run([*kb, "ingest"], env=env, check=True, capture_output=True, cwd=REPO)

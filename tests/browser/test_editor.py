@@ -105,3 +105,32 @@ def test_the_audit_log_shows_draft_saves_and_edits(browser, base_url, lang):
     label = {"en": "Saved the draft", "zh": "保存草稿"}[lang]
     assert label in rows.first.inner_text()
     admin.close()
+
+
+@pytest.mark.parametrize("size", [WIDE, PHONE], ids=["wide", "phone"])
+@pytest.mark.parametrize(
+    ("lang", "template"),
+    [("en", "template-lessons-learned"), ("zh", "template-lessons-learned-zh")],
+)
+def test_a_lesson_from_the_template_starts_clean_with_the_guidance_beside_it(
+    browser, base_url, lang, template, size
+):
+    context = browser.new_context(viewport=size, locale="en-US")
+    context.add_cookies([{"name": "ui_lang", "value": lang, "url": base_url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base_url, "curator")
+    page.goto(f"{base_url}/curate/new?template={template}")
+    body = page.input_value("#f-body")
+    assert body.count("## ") == 5 and ">" not in body and "|" not in body
+    assert page.input_value("#f-kind") == "lesson"
+    assert page.locator("input[name=phase]:checked, input[name=area]:checked").count() == 0
+    assert page.input_value("#f-tags") == "" and page.input_value("#f-owner") == "curator"
+    guidance = page.locator("#template-guidance")
+    assert guidance.is_visible() and guidance.locator("details").count() >= 6
+    assert guidance.locator("table").count() >= 1  # the field table is help, not body
+    assert guidance.locator("a[href^='/docs/template-lessons-learned']").get_attribute("lang") == (
+        "zh-Hans" if lang == "zh" else "en"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    context.close()

@@ -21,6 +21,18 @@ from web.rate_limit import limit_feedback
 router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(401, 503))
 
 
+class SemanticState(BaseModel):
+    """How far the preparation of semantic search is."""
+
+    state: Literal["loading", "embedding", "indexing", "failed"] = Field(
+        description="loading the models, embedding texts, writing the index, or failed"
+    )
+    done: int = Field(description="Texts embedded so far.")
+    total: int = Field(description="Texts to embed in all.")
+    seconds_left: int | None = Field(description="Estimated seconds left (null: not known yet).")
+    error: str = Field(description="Why it failed (state failed), else empty.")
+
+
 class SearchResult(BaseModel):
     """A page of search results (the shape of `kb search --json`)."""
 
@@ -36,6 +48,12 @@ class SearchResult(BaseModel):
         None, description="The query as typed, when the results are for its spelling correction."
     )
     intent: str | None = Field(None, description="The kind of document the query names, if any.")
+    semantic: SemanticState | None = Field(
+        None,
+        description="Set while semantic search is still being prepared after the server started "
+        "(the results come from keyword search meanwhile) or could not be prepared; null once "
+        "hybrid search is on.",
+    )
 
 
 class DocumentOut(BaseModel):

@@ -22,6 +22,8 @@ from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publish import PublishError, approve, unpublish
 from ingest.reader import ReadError, decode_markdown, file_too_large
 from kb.content.ids import InvalidId
+from kb.content.markdown import render_html
+from kb.content.markdown.skeleton import template_skeleton
 from kb.content.meta import TemplateMeta
 from kb.content.problems import Severity
 from kb.content.taxonomy import Kind
@@ -31,6 +33,8 @@ from kb.insights import actions as lesson_actions
 from kb.insights import analytics
 from kb.store import catalog
 from kb.store.audit import recent_events
+from kb.store.hidden import LISTED as HIDDEN_LISTED
+from kb.store.hidden import hidden_documents
 from web.auth import AdminDep, CuratorDep
 from web.csrf import verify_csrf
 from web.curate_views import (
@@ -71,6 +75,7 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
     problems = request.app.state.problems_cache.problems(settings.content, settings.max_file_bytes)
     with database.reading() as session:
         open_actions = lesson_actions.actions(session, dt.date.today())
+        hidden = hidden_documents(session)
     context = {
         "open_actions": len(open_actions),
         "overdue_actions": sum(1 for item in open_actions if item.overdue),
@@ -86,6 +91,8 @@ def dashboard(request: Request, user: CuratorDep, database: DatabaseDep, setting
         "stale": analytics.stale_documents(database, settings.stale_months),
         "stale_months": settings.stale_months,
         "feedback": analytics.feedback_by_document(database),
+        "hidden": hidden,
+        "hidden_listed": HIDDEN_LISTED,
     }
     return page(request, "curate/dashboard.html", context)
 
@@ -110,22 +117,26 @@ def documents(request: Request, user: CuratorDep, database: DatabaseDep):
 def new_document(request: Request, user: CuratorDep, database: DatabaseDep, template: str = ""):
     """The editor for a new document, empty or started from a template."""
     fields: dict = {"kind": "guide", "lang": "en", "owner": user.name}
-    body = ""
+    body, guidance, source = "", [], None
     if template:
         with database.session() as session:
             source = catalog.get(session, template)
         if source is None or source.kind != "template":
             raise HTTPException(404, f"There is no template '{template}'.")
+        # A clean skeleton: the sections to fill; the template's guidance beside the editor;
+        # none of the template's own metadata (phase, area, tags, owner), only the kind it makes.
         creates = source.meta.creates if isinstance(source.meta, TemplateMeta) else Kind.GUIDE
         fields.update(kind=creates.value, lang=source.lang)
-        fields.update(phase=list(source.phases), area=list(source.areas))
         if fields["kind"] == "lesson":
             fields["date"] = dt.date.today().isoformat()
-        body = source.body.strip()
+        started = template_skeleton(source.body)
+        body = started.body
+        guidance = [(g.heading, render_html(g.markdown)) for g in started.guidance]
     draft = editor.Draft(fields, "", body)
-    return page(
-        request, "curate/editor.html", editor_context(draft, checked=False, template=template)
+    context = editor_context(
+        draft, checked=False, template=template, guidance=guidance, template_doc=source
     )
+    return page(request, "curate/editor.html", context)
 
 
 @router.get("/edit/{doc_id:path}")

@@ -69,7 +69,7 @@ def document_page(
     )
 
 
-@router.get("/download/{doc_id:path}")
+@router.api_route("/download/{doc_id:path}", methods=["GET", "HEAD"])
 def download(doc_id: str, database: DatabaseDep):
     """Download a document (a template: the blank form) as a Markdown file."""
     document = published_document(database, doc_id)

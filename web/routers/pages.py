@@ -10,7 +10,7 @@ from kb.store import browse
 from search.glossary import built_in_sections
 from web.deps import DatabaseDep, LangDep
 from web.render import page
-from web.views import HomePage
+from web.views import HomePage, browse_groups
 
 router = APIRouter(include_in_schema=False)
 FACETS = {"phase": Phase, "area": Area, "kind": Kind}
@@ -39,16 +39,29 @@ def browse_index(request: Request, database: DatabaseDep):
 
 
 @router.get("/browse/{facet}/{value}")
-def browse_facet(request: Request, database: DatabaseDep, facet: str, value: str):
-    """The published documents of one phase, area or kind."""
+def browse_facet(
+    request: Request,
+    database: DatabaseDep,
+    lang: LangDep,
+    facet: str,
+    value: str,
+    both: bool = False,
+):
+    """The published documents of one phase, area or kind, grouped by kind, in the UI language
+    (both languages with ?both=true, the UI language's first)."""
     if facet not in FACETS or value not in {member.value for member in FACETS[facet]}:
         raise HTTPException(404, f"There is no {facet} called '{value}'.")
     with database.reading() as session:
         overview = browse.overview(session)
         rows = browse.documents_where(session, **{facet: value})
-    return page(
-        request, "browse.html", {"overview": overview, "facet": facet, "value": value, "rows": rows}
-    )
+    context = {
+        "overview": overview,
+        "facet": facet,
+        "value": value,
+        "rows": rows,
+        "listing": browse_groups(rows, lang, both),
+    }
+    return page(request, "browse.html", context)
 
 
 @router.get("/glossary")

@@ -10,7 +10,7 @@ from search.records import RECURRING, facet_filters
 from search.searcher import MODES, SearchRequest
 from web.deps import LangDep, SearcherDep
 from web.render import page
-from web.views import PAGE_SIZE, SearchPage, SearchParams, mode_links
+from web.views import PAGE_SIZE, SearchPage, SearchParams, mode_links, semantic_notice
 
 router = APIRouter()
 Multi = Annotated[list[str], Query()]
@@ -39,7 +39,10 @@ def search_page(
     )
     params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number, exact)
     if not q.strip():
-        return page(request, "search.html", SearchPage(params, mode_links(params)))
+        notice = semantic_notice(searcher.semantic_status(), lang)
+        return page(
+            request, "search.html", SearchPage(params, mode_links(params), semantic_notice=notice)
+        )
     try:
         response = searcher.search(
             SearchRequest(
