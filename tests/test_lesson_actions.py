@@ -200,6 +200,16 @@ def test_a_contradicting_action_status_is_a_warning_and_the_actions_win(content,
     assert doc.meta.action_status == ActionStatus.OPEN
 
 
+def test_a_closed_date_on_an_open_action_is_a_warning(content, settings):
+    text = lesson(
+        "lesson-odd",
+        "actions:\n  - what: A\n    owner: Li\n    due: 2026-03-01\n    closed: 2026-02-01\n",
+    )
+    (warning,) = problems(content, settings, text)
+    assert warning.severity == "warning" and warning.line == line_of(text, "closed:")
+    assert "done or dropped" in warning.hint
+
+
 def test_the_shipped_content_has_actions_in_both_languages_and_checks_clean(settings):
     from tests.conftest import REPO
 

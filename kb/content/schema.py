@@ -326,6 +326,13 @@ def validate_front_matter(
             )
             hint = "remove action_status (the actions decide it) or correct the actions' status"
             issues.append(FieldIssue(("action_status",), message, hint, True))
+    for index, action in enumerate(fields.actions if isinstance(fields, LessonFields) else []):
+        if action.closed and action.status not in (ActionState.DONE, ActionState.DROPPED):
+            message = (
+                f"actions.{index + 1}.closed: an action that is {action.status} has a closed date"
+            )
+            hint = "set its status to done or dropped, or remove `closed`"
+            issues.append(FieldIssue(("actions", index, "closed"), message, hint, True))
     if strict_fields:
         known = set(model.model_fields)
         for name in fields.model_extra or {}:
