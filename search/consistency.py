@@ -63,14 +63,19 @@ def _files_and_catalog(database: Database, root: Path, max_bytes: int) -> list[P
         else:
             message = "the file is not in the catalog yet (readers and search do not see it)"
         problems.append(Problem(document.path, 1, message, INGEST, WARNING))
+    shared = database.dialect != "sqlite"  # a replica's folder lacks what others published
     for path, entry in known.items():
         if path not in loaded.seen:
             problems.append(
                 Problem(
                     path,
                     1,
-                    f"'{entry.id}' is in the catalog (readers see it) but its file is missing",
-                    f"restore the file, or {INGEST} to take the document out of the catalog",
+                    f"'{entry.id}' is in the catalog (readers see it) but its file is missing"
+                    + (" here (or it was published on another replica)" if shared else ""),
+                    "restore the file, or run `kb ingest --prune` to take the document out of "
+                    "the catalog"
+                    if shared
+                    else f"restore the file, or {INGEST} to take the document out of the catalog",
                     WARNING,
                 )  # fmt: skip
             )
