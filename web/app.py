@@ -16,6 +16,7 @@ from kb.bootstrap import open_database
 from kb.settings import Settings
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
+from search.lessons_beside import LessonsBeside
 from search.service import (
     catch_up_indexes,
     finish_interrupted_publishes,
@@ -29,7 +30,19 @@ from web.cookies import BrowserCookieMiddleware
 from web.errors import install_error_handlers
 from web.rate_limit import RateLimiter
 from web.render import make_templates
-from web.routers import api, auth, curate, documents, pages, search, training, training_api, users
+from web.routers import (
+    api,
+    auth,
+    curate,
+    documents,
+    following,
+    pages,
+    search,
+    similar,
+    training,
+    training_api,
+    users,
+)
 from web.secret import session_secret
 from web.security import SecurityHeaders
 
@@ -62,7 +75,12 @@ def create_app(settings: Settings) -> FastAPI:
         follower.start()
         preparation.start()
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
-            yield {"settings": settings, "database": database, "searcher": searcher}
+            yield {
+                "settings": settings,
+                "database": database,
+                "searcher": searcher,
+                "lessons_beside": LessonsBeside(searcher),
+            }
         preparation.stop()
         follower.stop()
         searcher.close()
@@ -97,9 +115,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(curate.router, form_limits=curate_form_limits(settings))
+    app.include_router(similar.router)
     app.include_router(users.router)
     readers = [Depends(reader_access)]
-    for router in (pages.router, search.router, documents.router, api.router):
+    for router in (pages.router, search.router, documents.router, api.router, following.router):
         app.include_router(router, dependencies=readers)
     app.include_router(training.router, dependencies=readers)
     app.include_router(training_api.router, dependencies=readers)

@@ -6,12 +6,14 @@ from fastapi import Request
 
 from kb.content.taxonomy import label
 from web.i18n_curate import CURATE_STRINGS
+from web.i18n_follow import FOLLOW_STRINGS
 
 LANGS = ("zh", "en")
 COOKIE = "ui_lang"
 
 STRINGS: dict[str, dict[str, str]] = {
     **CURATE_STRINGS,  # the curator pages (web/i18n_curate.py)
+    **FOLLOW_STRINGS,  # feeds, watch lists, lessons where they are needed (web/i18n_follow.py)
     "site_name": {"en": "PMO Knowledge Base", "zh": "PMO 知识库"},
     "tagline": {
         "en": "Lessons learned, templates, process guides and training for every project phase.",

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from web.auth import current_user
 from web.csrf import csrf_token
 from web.curate_views import audit_action, field_label, problem_text
+from web.follow_views import feed_url
 from web.i18n import choose_lang, found_by, t, vocabulary_label
 from web.training_views import progress_text
 
@@ -29,6 +30,7 @@ def make_templates() -> Jinja2Templates:
         problem_text=problem_text,
         field_label=field_label,
         audit_action=audit_action,
+        feed_url=feed_url,
     )
     templates.env.filters["with_query"] = with_query
     templates.env.filters["html_lang"] = html_lang
