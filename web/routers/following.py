@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from kb.content.taxonomy import Area, Phase
 from kb.following.changes import FilterError, changed_documents, check_filters
@@ -39,8 +39,8 @@ def documents_feed(
     raw = {"kind": kind, "phase": phase, "area": area, "tag": tag, "lang": doc_lang}
     try:
         filters = check_filters(raw)
-    except FilterError as error:
-        raise HTTPException(400, f"{error}.") from None
+    except FilterError as error:  # plain text: a feed reader shows it as it is
+        return PlainTextResponse(f"Bad feed address: {error}.", status_code=400)
     with database.reading() as session:
         changes = changed_documents(session, filters=filters, limit=FEED_ENTRIES)
     info = feed_info(str(request.base_url), filters, lang)
