@@ -59,8 +59,8 @@ class LessonsBeside:
         areas: tuple[str, ...] = (),
         limit: int = LIMIT,
     ) -> list[BesideLesson]:
-        """Return up to `limit` lessons for a page: its phases and areas (the document's own
-        when not given), nearest text first; [] before the first index is built."""
+        """Return up to `limit` lessons for a page: of its phases and areas (the document's
+        own when not given), nearest text first; [] before the first index is built."""
         try:
             loaded = self.searcher.indexes()
         except LookupError:
@@ -82,9 +82,9 @@ class LessonsBeside:
         limit: int,
     ) -> list[BesideLesson]:
         own = loaded.sections_of.get(doc_id, [])
-        if own and not (phases or areas):
+        if own:  # what is not given is the page's own (a step has its module's)
             record = loaded.records[own[0]]
-            phases, areas = record.phases, record.areas
+            phases, areas = phases or record.phases, areas or record.areas
         wanted_phases, wanted_areas = set(phases), set(areas)
         excluded = translation_group(loaded, doc_id)
         similarity: dict[str, float] = {}

@@ -190,7 +190,7 @@ def step_page(
         position=index + 1,
         missing=module_links(catalogue, mine.missing if mine else []),
         answered=request.query_params.get("answered", ""),
-        lessons=lessons_beside.for_page(step.doc_id, lang, phases=module.phases),
+        lessons=lessons_beside.for_page(step.doc_id, lang),  # its phases and areas
     )
     return page(request, "training/step.html", context)
 
