@@ -4,6 +4,7 @@ minutes away, and the home page lists what changed in the watches since the prev
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +18,7 @@ from kb.following.watches import MAX_WATCHES, WatchError, add_watch, list_watche
 from kb.store.tables import DocumentRow
 from search.embedders import EmbedderPool
 from search.service import ingest_and_index
-from tests.search_fixtures import build_kb
+from tests.search_fixtures import build_kb, holding_the_writers_lock
 from web.app import create_app
 
 PASSWORD = "follow-pass"
@@ -150,6 +151,39 @@ def test_watch_changes_need_the_form_token_and_valid_values(client):
     )
 
 
+def wait_for_visit(database, user) -> None:
+    """The home page writes the visit in the background: wait until it is there."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with database.reading() as session:
+            if session.get(visits.VisitRow, user) is not None:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the visit was never written")
+
+
+def test_visits_are_written_in_the_background(kb):
+    _, database = kb
+    pm1 = user_id(database)
+    log = visits.VisitLog(database)
+    try:
+        with holding_the_writers_lock(kb[0]):  # another process is writing
+            assert note_visit(database, pm1, T0, log) is None  # answers at once
+        log.flush()
+    finally:
+        log.close()
+    with database.reading() as session:
+        assert visits._aware(session.get(visits.VisitRow, pm1).last_seen_at) == T0
+    assert note_visit(database, pm1, T0 + dt.timedelta(hours=1)) == T0
+
+
+def test_the_home_page_of_a_watcher_never_waits_for_a_writer(client, kb):
+    sign_in(client)
+    watch(client, "area", "risk")
+    with holding_the_writers_lock(kb[0]):
+        assert client.get("/").status_code == 200
+
+
 def _news_ids(html: str) -> list[str]:
     box = re.search(r'<section class="card news" id="news">(.*?)</section>', html, re.S)
     assert box, "no news box on the home page"
@@ -169,6 +203,7 @@ def test_home_shows_what_changed_in_the_watches_since_the_last_visit(client, kb)
     # say all that was three hours ago, and the visit ended two hours ago; since then one
     # watched document and one unwatched one changed
     pm1 = user_id(database)
+    wait_for_visit(database, pm1)
     with database.session() as session:
         for row in session.scalars(select(DocumentRow)):
             row.changed_at -= dt.timedelta(hours=3)

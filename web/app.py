@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
+from kb.following.visits import VisitLog
 from kb.settings import Settings
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
@@ -74,15 +75,18 @@ def create_app(settings: Settings) -> FastAPI:
             preparation.run()
         follower.start()
         preparation.start()
+        visit_log = VisitLog(database)
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
             yield {
                 "settings": settings,
                 "database": database,
                 "searcher": searcher,
                 "lessons_beside": LessonsBeside(searcher),
+                "visit_log": visit_log,
             }
         preparation.stop()
         follower.stop()
+        visit_log.close()
         searcher.close()
         database.close()
 

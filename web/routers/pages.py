@@ -24,10 +24,11 @@ router = APIRouter(include_in_schema=False)
 FACETS = {"phase": Phase, "area": Area, "kind": Kind}
 
 
-def _news(database: Database, user_id: int) -> News:
-    """What changed in the user's watches since their previous visit (which this one ends)."""
+def _news(request: Request, database: Database, user_id: int) -> News:
+    """What changed in the user's watches since their previous visit (which this one ends);
+    the visit is written in the background, so the page only reads."""
     now = utcnow()
-    since = note_visit(database, user_id, now)
+    since = note_visit(database, user_id, now, request.state.visit_log)
     watches = list_watches(database, user_id)
     if not watches:
         return News(since, watching=False)
@@ -43,7 +44,7 @@ def _news(database: Database, user_id: int) -> News:
 def home(request: Request, database: DatabaseDep, lang: LangDep, user: OptionalUserDep):
     """The home page: search box, what is new in the user's watches, browse by phase / area /
     kind, recent lessons, training."""
-    news = _news(database, user.id) if user else None
+    news = _news(request, database, user.id) if user else None
     with database.reading() as session:
         overview = browse.overview(session)
         lessons = browse.documents_where(session, kind="lesson", lang=lang, limit=6)
