@@ -65,7 +65,8 @@ class LessonsBeside:
             loaded = self.searcher.indexes()
         except LookupError:
             return []
-        key = (loaded.name, doc_id, lang, phases, areas, limit)
+        # per generation, and per vector legs open in it (the semantic ones may come later)
+        key = (loaded.name, tuple(sorted(loaded.vectors)), doc_id, lang, phases, areas, limit)
         cached = self._cache.get(key)
         if cached is None:
             cached = self._find(loaded, doc_id, lang, phases, areas, limit)
@@ -88,11 +89,12 @@ class LessonsBeside:
         wanted_phases, wanted_areas = set(phases), set(areas)
         excluded = translation_group(loaded, doc_id)
         similarity: dict[str, float] = {}
-        for name in multilingual_legs(self.searcher.embedders, loaded) if own else []:
+        embedders = self.searcher.embedders  # one view of them: the models may still be loading
+        for name in multilingual_legs(embedders, loaded) if own else []:
             vector = centroid(loaded, name, doc_id)
             if vector is None:
                 continue
-            floor = getattr(self.searcher.embedders[name], "min_similarity", 0.0)
+            floor = getattr(embedders[name], "min_similarity", 0.0)
             for lesson, score in nearest_lessons(loaded, name, vector, excluded, floor).items():
                 similarity[lesson] = max(score, similarity.get(lesson, -1.0))
         scores: dict[str, float] = {}

@@ -115,14 +115,16 @@ def find_similar_lessons(searcher: Searcher, draft: DraftLesson, limit: int = 3)
     except LookupError:
         return SimilarAnswer(NONE)
     excluded = translation_group(loaded, draft.doc_id, draft.translation_of)
-    legs = multilingual_legs(searcher.embedders, loaded)
+    embedders = searcher.embedders  # one view of them: the models may still be loading
+    legs = multilingual_legs(embedders, loaded)
     scores: dict[str, float] = {}
     method = KEYWORD
+    vectors = searcher.query_vectors(probe, [Leg(name, 1.0, None, None) for name in legs])
+    legs = [name for name in legs if name in vectors]  # a model still loading has no encoder
     if legs:
         method = SEMANTIC
-        vectors = searcher.query_vectors(probe, [Leg(name, 1.0, None, None) for name in legs])
         for name in legs:
-            floor = getattr(searcher.embedders[name], "min_similarity", 0.0)
+            floor = getattr(embedders[name], "min_similarity", 0.0)
             for doc_id, score in nearest_lessons(
                 loaded, name, vectors[name], excluded, floor
             ).items():
