@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from kb import accounts, sessions, signin_throttle
 from kb.curation import intents, revisions, unpublish_requests, workflow
+from kb.following import visits, watches
 from kb.insights import feedback, querylog
 from kb.store import audit, catalog_version, site_keys, tables
 from kb.store.database import Database
@@ -17,7 +18,8 @@ from kb.training import certificates, progress
 
 TABLE_MODULES = (
     accounts, audit, catalog_version, certificates, feedback, intents, progress, querylog,
-    revisions, sessions, signin_throttle, site_keys, tables, unpublish_requests, workflow,
+    revisions, sessions, signin_throttle, site_keys, tables, unpublish_requests, visits,
+    watches, workflow,
 )  # fmt: skip
 
 

@@ -389,6 +389,56 @@ def docs(
 
 
 @main.command()
+@click.option("--since", default="7d", show_default=True, help="Period: 12h, 7d, 2w or a date.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(path_type=Path), help="Write to this file (atomically).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--base-url", default=None, help="Site address for links (default: KB_HOST:KB_PORT).")
+@with_settings
+def digest(
+    settings: Settings, since: str, fmt: str, output: Path | None, lang: str, base_url: str | None
+) -> None:
+    """Print the period's new and updated lessons per knowledge area, ready to mail."""
+    from kb.following.digest import (
+        PeriodError,
+        build_digest,
+        parse_since,
+        render_html,
+        render_markdown,
+    )
+    from kb.store.database import utcnow
+
+    now = utcnow()
+    try:
+        start = parse_since(since, now)
+    except PeriodError as error:
+        fail(str(error), "e.g. kb digest --since 7d")
+    if output is not None and output.is_dir():
+        fail(f"--output {output} is a folder", "name a file, e.g. --output digest.md")
+    database = open_store(settings)
+    site = base_url or f"http://{settings.host}:{settings.port}"
+    with database.reading() as session:
+        built = build_digest(session, start, now, lang, site)
+    text = render_html(built) if fmt == "html" else render_markdown(built)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ingest.publisher import write_atomic
+
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}", "choose a writable path")
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
 @click.option("--host", default=None, help="Address to listen on (env KB_HOST).")
 @click.option("--port", type=int, default=None, help="Port to listen on (env KB_PORT).")
 @click.option("--workers", type=click.IntRange(1, 16), default=None, help="Processes (KB_WORKERS).")

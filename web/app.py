@@ -13,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 
 from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
+from kb.following.visits import VisitLog
 from kb.settings import Settings
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
+from search.lessons_beside import LessonsBeside
 from search.service import (
     catch_up_indexes,
     finish_interrupted_publishes,
@@ -36,8 +38,10 @@ from web.routers import (
     curate,
     curate_actions,
     documents,
+    following,
     pages,
     search,
+    similar,
     training,
     training_api,
     users,
@@ -73,10 +77,18 @@ def create_app(settings: Settings) -> FastAPI:
             preparation.run()
         follower.start()
         preparation.start()
+        visit_log = VisitLog(database)
         with shared(settings.data / SERVER_LOCK):  # `kb restore` refuses while this is held
-            yield {"settings": settings, "database": database, "searcher": searcher}
+            yield {
+                "settings": settings,
+                "database": database,
+                "searcher": searcher,
+                "lessons_beside": LessonsBeside(searcher),
+                "visit_log": visit_log,
+            }
         preparation.stop()
         follower.stop()
+        visit_log.close()
         searcher.close()
         database.close()
 
@@ -110,9 +122,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(curate.router, form_limits=curate_form_limits(settings))
     app.include_router(curate_actions.router)
+    app.include_router(similar.router)
     app.include_router(users.router)
     readers = [Depends(reader_access)]
-    for router in (pages.router, search.router, documents.router, api.router):
+    for router in (pages.router, search.router, documents.router, api.router, following.router):
         app.include_router(router, dependencies=readers)
     app.include_router(training.router, dependencies=readers)
     app.include_router(training_api.router, dependencies=readers)

@@ -11,6 +11,7 @@ from ingest.publish import Publisher
 from kb.content.ids import require_id
 from kb.settings import Settings
 from kb.store.database import Database
+from search.lessons_beside import LessonsBeside
 from search.searcher import Searcher
 from search.service import open_publisher
 from web.i18n import choose_lang
@@ -31,6 +32,11 @@ def get_searcher(request: Request) -> Searcher:
     return request.state.searcher
 
 
+def get_lessons_beside(request: Request) -> LessonsBeside:
+    """Return the app's finder of lessons to show beside training steps and guides."""
+    return request.state.lessons_beside
+
+
 def get_publisher(
     settings: Annotated[Settings, Depends(get_settings)],
     database: Annotated[Database, Depends(get_database)],
@@ -49,5 +55,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]
+LessonsBesideDep = Annotated[LessonsBeside, Depends(get_lessons_beside)]
 LangDep = Annotated[str, Depends(get_lang)]
 DocId = Annotated[str, AfterValidator(require_id)]  # a document id in a path: 422 when invalid

@@ -7,6 +7,7 @@ from fastapi import Request
 from kb.content.taxonomy import label
 from web.i18n_actions import ACTION_STRINGS
 from web.i18n_curate import CURATE_STRINGS
+from web.i18n_follow import FOLLOW_STRINGS
 
 LANGS = ("zh", "en")
 COOKIE = "ui_lang"
@@ -14,6 +15,7 @@ COOKIE = "ui_lang"
 STRINGS: dict[str, dict[str, str]] = {
     **CURATE_STRINGS,  # the curator pages (web/i18n_curate.py)
     **ACTION_STRINGS,  # lesson actions and recurrences (web/i18n_actions.py)
+    **FOLLOW_STRINGS,  # feeds, watch lists, lessons where they are needed (web/i18n_follow.py)
     "site_name": {"en": "PMO Knowledge Base", "zh": "PMO 知识库"},
     "tagline": {
         "en": "Lessons learned, templates, process guides and training for every project phase.",

@@ -15,6 +15,7 @@ from web.actions_views import group_label
 from web.auth import current_user
 from web.csrf import csrf_token
 from web.curate_views import audit_action, field_label, problem_text
+from web.follow_views import feed_url
 from web.i18n import choose_lang, found_by, t, vocabulary_label
 from web.training_views import progress_text
 
@@ -31,6 +32,7 @@ def make_templates() -> Jinja2Templates:
         field_label=field_label,
         audit_action=audit_action,
         group_label=group_label,
+        feed_url=feed_url,
     )
     templates.env.filters["with_query"] = with_query
     templates.env.filters["html_lang"] = html_lang

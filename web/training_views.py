@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.accounts import User
 from kb.training import progress
 from kb.training.certificates import Certificate
 from kb.training.modules import Catalogue, Feedback, Module, Question, Step, feedback
 from kb.training.progress import Answer, LearnerState, ModuleProgress
+from search.lessons_beside import BesideLesson
 from web.i18n import t
 
 
@@ -66,6 +67,7 @@ class StepPage:
     position: int
     missing: list[ModuleLink]
     answered: str
+    lessons: list[BesideLesson] = field(default_factory=list)  # lessons of its phase and area
 
 
 @dataclass(frozen=True)

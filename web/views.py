@@ -11,9 +11,11 @@ from kb.content.model import Document
 from kb.content.taxonomy import label
 from kb.store.browse import Overview
 from kb.store.tables import DocumentRow
+from search.lessons_beside import BesideLesson
 from search.searcher import MODES, SearchHit, SearchResponse
 from search.semantic_preparation import FAILED, LOADING, SemanticStatus
 from web.actions_views import LessonPanel
+from web.follow_views import News
 from web.i18n import t
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag", "recurring")
@@ -139,6 +141,7 @@ class HomePage:
     overview: Overview
     lessons: list[DocumentRow]
     modules: list[DocumentRow]
+    news: News | None = None  # signed in: what is new in their watches
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ class DocumentPage:
     from_query: str  # the search that led here: its words are marked in the body
     marks: int = 0  # how many of them were marked
     lesson: LessonPanel = field(default_factory=LessonPanel)  # a lesson's actions, recurrences
+    lessons: list[BesideLesson] = field(default_factory=list)  # beside a guide of a phase
 
 
 @dataclass(frozen=True)

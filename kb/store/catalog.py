@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from kb.content.meta import LessonMeta, Meta
 from kb.content.model import Document, Section
+from kb.content.taxonomy import Status
 from kb.store import catalog_version
+from kb.store.database import utcnow
 from kb.store.tables import ActionRow, DocumentRow, RecurrenceRow, SectionRow
 
 
@@ -49,15 +51,21 @@ def entries(session: Session) -> dict[str, CatalogEntry]:
 
 
 def upsert(session: Session, document: Document) -> None:
-    """Insert or replace a document and its sections (sections get fresh, never-reused ids)."""
+    """Insert or replace a document and its sections (sections get fresh, never-reused ids);
+    a change of content moves `changed_at`, the first published version sets `published_at`."""
     catalog_version.bump(session)
     row = session.get(DocumentRow, document.id)
+    now = utcnow()
     if row is None:
-        row = DocumentRow(id=document.id)
+        row = DocumentRow(id=document.id, changed_at=now)
         session.add(row)
     else:
         session.execute(delete(SectionRow).where(SectionRow.doc_id == document.id))
         session.expire(row, ["sections"])
+        if row.content_hash != document.content_hash:
+            row.changed_at = now
+    if document.status == Status.PUBLISHED and row.published_at is None:
+        row.published_at = now
     for name in (
         "path", "title", "kind", "lang", "summary", "tags", "phases", "areas", "owner",
         "updated", "status", "translation_of", "meta", "body", "body_line", "content_hash",

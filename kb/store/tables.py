@@ -53,6 +53,14 @@ class DocumentRow(Base):
     body_line: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # when the document first came into the catalog as published, and when its content last
+    # changed there (what feeds, "new since your last visit" and the digest go by)
+    published_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
     sections: Mapped[list[SectionRow]] = relationship(
         back_populates="document",

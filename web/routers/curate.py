@@ -44,8 +44,9 @@ from web.curate_views import (
     problems_json,
     trend_chart,
 )
-from web.deps import DatabaseDep, DocId, LangDep, PublisherDep, SettingsDep
+from web.deps import DatabaseDep, DocId, LangDep, PublisherDep, SearcherDep, SettingsDep
 from web.render import page
+from web.similar_views import similar_for_review
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
 CSRF = [Depends(verify_csrf)]
@@ -240,8 +241,9 @@ def _submit_saved(request: Request, author: str, database, settings, draft, targ
 
 
 @router.get("/doc/{doc_id:path}")
-def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, doc_id: DocId):  # fmt: skip
-    """A document's workflow page: state, working copy preview, problems and the next steps."""
+def document(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep, searcher: SearcherDep, doc_id: DocId):  # fmt: skip
+    """A document's workflow page: state, working copy preview, problems, similar published
+    lessons (for a lesson) and the next steps."""
     state, text = _head(database, settings, doc_id)
     draft = editor.decompose(text)
     result = editor.check(
@@ -270,6 +272,7 @@ def document(request: Request, user: CuratorDep, database: DatabaseDep, settings
             else None,
             "flash": request.query_params.get("done") or request.query_params.get("saved"),
             "saved": request.query_params.get("saved") == "1",
+            "similar": similar_for_review(searcher, doc_id, draft),
         },
     )
 

@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from kb.content.markdown import render_html, table_of_contents
 from kb.content.model import Document
-from kb.content.taxonomy import Status
+from kb.content.taxonomy import Kind, Status
 from kb.insights.feedback import record_feedback
 from kb.store import catalog
 from search.page_marks import mark_query
 from web.actions_views import lesson_panel
 from web.csrf import verify_csrf
-from web.deps import DatabaseDep, LangDep, SearcherDep
+from web.deps import DatabaseDep, LangDep, LessonsBesideDep, SearcherDep
 from web.rate_limit import limit_feedback
 from web.render import page
 from web.views import DocumentPage, metadata_rows
@@ -36,9 +36,15 @@ def published_document(database, doc_id: str) -> Document:
 
 @router.get("/docs/{doc_id:path}")
 def document_page(
-    request: Request, doc_id: str, database: DatabaseDep, searcher: SearcherDep, lang: LangDep
+    request: Request,
+    doc_id: str,
+    database: DatabaseDep,
+    searcher: SearcherDep,
+    lang: LangDep,
+    lessons_beside: LessonsBesideDep,
 ):
-    """A document: rendered body, contents, metadata, other language, related, feedback."""
+    """A document: rendered body, contents, metadata, other language, related, feedback; a
+    guide of a phase also shows the lessons learned of its phase and areas."""
     document = published_document(database, doc_id)
     with database.reading() as session:
         other = catalog.translation_id(session, document)
@@ -65,6 +71,9 @@ def document_page(
             from_query=query,
             marks=marks,
             lesson=lesson,
+            lessons=lessons_beside.for_page(doc_id, lang)
+            if document.kind == Kind.GUIDE and document.phases
+            else [],
         ),
     )
 

@@ -16,7 +16,7 @@ from kb.training.modules import Catalogue, Module, load_catalogue
 from web.auth import CuratorDep, OptionalUserDep, UserDep
 from web.charts import bar_chart
 from web.csrf import verify_csrf
-from web.deps import DatabaseDep, LangDep
+from web.deps import DatabaseDep, LangDep, LessonsBesideDep
 from web.i18n import t
 from web.render import page
 from web.training_views import (
@@ -158,7 +158,13 @@ def _certificate_context(
 
 @router.get("/training/{module_id}/{number}")
 def step_page(
-    request: Request, module_id: str, number: int, database: DatabaseDep, user: OptionalUserDep
+    request: Request,
+    module_id: str,
+    number: int,
+    database: DatabaseDep,
+    user: OptionalUserDep,
+    lessons_beside: LessonsBesideDep,
+    lang: LangDep,
 ):
     """One step: its text, quiz with feedback, previous/next and the module outline beside it."""
     catalogue = load(database)
@@ -184,6 +190,7 @@ def step_page(
         position=index + 1,
         missing=module_links(catalogue, mine.missing if mine else []),
         answered=request.query_params.get("answered", ""),
+        lessons=lessons_beside.for_page(step.doc_id, lang),  # its phases and areas
     )
     return page(request, "training/step.html", context)
 

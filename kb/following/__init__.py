@@ -1,0 +1,1 @@
+"""Following what matters: watch lists, visits, what changed since, and the weekly digest."""
