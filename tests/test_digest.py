@@ -1,6 +1,6 @@
-"""`kb digest`: the period's new and updated lessons per knowledge area, as Markdown (printed
-or written atomically) or HTML; one version of a translated lesson; bad --since or --output
-values are one clear message and exit 2."""
+"""`kb digest`: the period's new and updated lessons and the overdue actions per knowledge area,
+as Markdown (printed or written atomically) or HTML; one version of a translated lesson; bad
+--since or --output values are one clear message and exit 2."""
 
 import datetime as dt
 
@@ -169,3 +169,44 @@ def test_parse_since():
     assert parse_since("2026-11-25", now) == dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
     with pytest.raises(PeriodError):
         parse_since("-3d", now)
+
+
+ACTIONS = """actions:
+  - what: Review the risk register every fortnight
+    owner: Sarah Chen (PMO)
+    due: 2020-03-31
+    status: open
+  - what: Add risk owners to the charter template
+    owner: Tom Li
+    due: 2099-01-31
+    status: in_progress
+  - what: Train every PM on the register
+    owner: Sarah Chen (PMO)
+    due: 2020-01-31
+    status: done
+    closed: 2020-01-20
+"""
+
+
+def test_overdue_actions_are_listed_per_area_with_owner_and_days_late(settings, database):
+    risk = lesson("lesson-risk-register", "Risk register never reviewed", "[risk]", extra=ACTIONS)
+    build_kb(
+        settings, database, {**DOCS, "lessons/risk.md": risk.replace("action_status: open\n", "")}
+    )
+    text = digest(settings).output
+    part = text[text.index("## Overdue actions of lessons learned") :]
+    assert "### Risk" in part
+    days = (dt.datetime.now(dt.UTC).date() - dt.date(2020, 3, 31)).days
+    assert (
+        "- [Review the risk register every fortnight]"
+        "(http://127.0.0.1:8000/docs/lesson-risk-register#recommendation) — Sarah Chen (PMO), "
+        f"due 2020-03-31 ({days} days overdue) · lesson: Risk register never reviewed" in part
+    )
+    assert "charter template" not in part  # not due yet
+    assert "Train every PM" not in part  # done
+    chinese = digest(settings, "--lang", "zh").output
+    assert "## 逾期的经验教训改进行动" in chinese and f"（逾期 {days} 天）" in chinese
+
+
+def test_no_overdue_action_is_said(kb):
+    assert "No action of a published lesson is overdue." in digest(kb).output

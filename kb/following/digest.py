@@ -1,9 +1,9 @@
 """The digest: what a PMO mails its project managers each week — the lessons published or
-updated in a period, grouped by knowledge area, as Markdown or HTML.
+updated in a period and the lessons' overdue actions, grouped by knowledge area, as Markdown or
+HTML.
 
-A digest is a list of parts; each part is built by one function from (session, period, lang).
-`PARTS` holds the lessons part; overdue actions, once lessons carry actions, are one more
-function there."""
+A digest is a list of parts; each part is built by one function from (session, digest) and
+made of groups of items (a title, a link, one line about it, an optional summary)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kb.content.taxonomy import Area, Kind, label
 from kb.following.changes import Change, changed_documents
+from kb.insights.actions import actions as open_actions
 from kb.store.tables import DocumentRow
 
 NO_AREA = ""
@@ -54,12 +55,12 @@ def parse_since(value: str, now: dt.datetime) -> dt.datetime:
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One line of the digest: a document, whether it is new in the period, and a link."""
+    """One entry of the digest: what it is, where it links, one line about it, a summary."""
 
-    change: Change
-    new: bool
+    title: str
     url: str
-    other_areas: tuple[str, ...] = ()
+    detail: str
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,15 @@ TEXTS = {
     "new": {"en": "new", "zh": "新增"},
     "updated": {"en": "updated", "zh": "更新"},
     "also": {"en": "also", "zh": "另见"},
+    "actions": {"en": "Overdue actions of lessons learned", "zh": "逾期的经验教训改进行动"},
+    "no_actions": {
+        "en": "No action of a published lesson is overdue.",
+        "zh": "已发布的经验教训中没有逾期的改进行动。",
+    },
+    "action_line": {
+        "en": "{owner}, due {due} ({days} days overdue) · lesson: {lesson}",
+        "zh": "{owner}，截止 {due}（逾期 {days} 天）· 教训：{lesson}",
+    },
 }
 
 
@@ -126,9 +136,8 @@ def _one_per_translation(changes: list[Change], lang: str, pairs: dict[str, str]
     return kept
 
 
-def _pairs(changes: list[Change], session: Session) -> dict[str, str]:
-    """Return {document id: its translation's id} for the documents of these changes."""
-    ids = [change.id for change in changes]
+def _pairs(ids: list[str], session: Session) -> dict[str, str]:
+    """Return {document id: its translation's id} for these documents."""
     rows = session.execute(
         select(DocumentRow.id, DocumentRow.translation_of).where(
             DocumentRow.id.in_(ids) | DocumentRow.translation_of.in_(ids)
@@ -145,30 +154,61 @@ def lessons_part(session: Session, digest: Digest) -> DigestPart:
     """The lessons published or updated in the period, under their first knowledge area."""
     changes = changed_documents(session, digest.since, {"kind": [Kind.LESSON.value]}, limit=1000)
     changes = [c for c in changes if c.changed_at <= digest.until]
-    changes = _one_per_translation(changes, digest.lang, _pairs(changes, session))
+    changes = _one_per_translation(changes, digest.lang, _pairs([c.id for c in changes], session))
     grouped: dict[str, list[DigestItem]] = {}
+    order_in_area: dict[str, list[tuple[bool, str, DigestItem]]] = {}
     for change in changes:
         area = change.areas[0] if change.areas else NO_AREA
-        item = DigestItem(
-            change,
-            change.is_new_since(digest.since),
-            f"{digest.base_url.rstrip('/')}/docs/{change.id}",
-            change.areas[1:],
-        )
-        grouped.setdefault(area, []).append(item)
+        new = change.is_new_since(digest.since)
+        state = text("new" if new else "updated", digest.lang)
+        detail = f"{state}, {change.changed_at.strftime('%Y-%m-%d')}{_also(change, digest.lang)}"
+        item = DigestItem(change.title, _url(digest, change.id), detail, change.summary)
+        order_in_area.setdefault(area, []).append((not new, change.title, item))
+    for area, entries in order_in_area.items():
+        grouped[area] = [item for *_, item in sorted(entries, key=lambda e: e[:2])]
+    return DigestPart(
+        text("lessons", digest.lang), text("no_lessons", digest.lang), _by_area(grouped, digest)
+    )
+
+
+def overdue_actions_part(session: Session, digest: Digest) -> DigestPart:
+    """The open actions of published lessons whose due date has passed, most overdue first,
+    under their lesson's first knowledge area (one version of a translated lesson)."""
+    today = digest.until.date()
+    items = [item for item in open_actions(session, today) if item.overdue]
+    shown = {item.doc_id for item in items}
+    pairs = _pairs([item.doc_id for item in items], session)
+    grouped: dict[str, list[DigestItem]] = {}
+    for action in items:
+        other = pairs.get(action.doc_id)
+        if other in shown and action.lang != digest.lang:
+            continue  # the translation's copy of the same action is listed
+        area = action.areas[0] if action.areas else NO_AREA
+        detail = text(
+            "action_line", digest.lang, owner=action.owner, due=action.due,
+            days=action.days_overdue, lesson=action.title,
+        )  # fmt: skip
+        url = f"{digest.base_url.rstrip('/')}{action.url}"
+        grouped.setdefault(area, []).append(DigestItem(action.what, url, detail))
+    return DigestPart(
+        text("actions", digest.lang), text("no_actions", digest.lang), _by_area(grouped, digest)
+    )
+
+
+def _url(digest: Digest, doc_id: str) -> str:
+    return f"{digest.base_url.rstrip('/')}/docs/{doc_id}"
+
+
+def _by_area(grouped: dict[str, list[DigestItem]], digest: Digest) -> list[DigestGroup]:
+    """Return the groups in the order of the knowledge areas, the ones without an area last."""
     order = {a.value: index for index, a in enumerate(Area)}
-    groups = [
-        DigestGroup(
-            area,
-            label(area, digest.lang) if area else text("no_area", digest.lang),
-            sorted(items, key=lambda i: (not i.new, i.change.title)),
-        )
+    return [
+        DigestGroup(area, label(area, digest.lang) if area else text("no_area", digest.lang), items)
         for area, items in sorted(grouped.items(), key=lambda kv: order.get(kv[0], 99))
     ]
-    return DigestPart(text("lessons", digest.lang), text("no_lessons", digest.lang), groups)
 
 
-PARTS: tuple[Callable[[Session, Digest], DigestPart], ...] = (lessons_part,)
+PARTS: tuple[Callable[[Session, Digest], DigestPart], ...] = (lessons_part, overdue_actions_part)
 
 
 def build_digest(
@@ -191,14 +231,11 @@ def _period(digest: Digest) -> str:
     )
 
 
-def _state(item: DigestItem, lang: str) -> str:
-    return text("new" if item.new else "updated", lang)
-
-
-def _also(item: DigestItem, lang: str) -> str:
-    if not item.other_areas:
+def _also(change: Change, lang: str) -> str:
+    other_areas = change.areas[1:]
+    if not other_areas:
         return ""
-    return f" ({text('also', lang)}: {', '.join(label(a, lang) for a in item.other_areas)})"
+    return f" ({text('also', lang)}: {', '.join(label(a, lang) for a in other_areas)})"
 
 
 def _markdown_escape(value: str) -> str:
@@ -216,14 +253,10 @@ def render_markdown(digest: Digest) -> str:
         for group in part.groups:
             lines += [f"### {group.heading}", ""]
             for item in group.items:
-                change = item.change
-                title = _markdown_escape(change.title)
-                lines.append(
-                    f"- [{title}]({item.url}) — {_state(item, lang)}, "
-                    f"{change.changed_at.strftime('%Y-%m-%d')}{_also(item, lang)}"
-                )
-                if change.summary:
-                    lines.append(f"  {_markdown_escape(change.summary)}")
+                title = _markdown_escape(item.title)
+                lines.append(f"- [{title}]({item.url}) — {_markdown_escape(item.detail)}")
+                if item.summary:
+                    lines.append(f"  {_markdown_escape(item.summary)}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -246,12 +279,10 @@ def render_html(digest: Digest) -> str:
         for group in part.groups:
             out.append(f"<h3>{e(group.heading)}</h3><ul>")
             for item in group.items:
-                change = item.change
-                when = change.changed_at.strftime("%Y-%m-%d")
-                summary = f"<br>{e(change.summary)}" if change.summary else ""
+                summary = f"<br>{e(item.summary)}" if item.summary else ""
                 out.append(
-                    f'<li><a href="{e(item.url)}">{e(change.title)}</a> — '
-                    f"{e(_state(item, lang))}, {when}{e(_also(item, lang))}{summary}</li>"
+                    f'<li><a href="{e(item.url)}">{e(item.title)}</a> — '
+                    f"{e(item.detail)}{summary}</li>"
                 )
             out.append("</ul>")
     out.append("</body></html>")
