@@ -65,7 +65,9 @@ def reciprocal_rank_fusion(
     """Fuse rankings: Σ weight / (k + rank), divided by the weight of the legs able to see the item.
 
     Without `lang_of` (or when every leg sees every language) this is plain weighted RRF, scaled
-    by a constant. Ties keep the order in which items were first seen (legs in the order given).
+    by a constant. A tie goes to the item more legs found (normalised, a page first in the
+    keyword leg alone ties with one first in two legs that agree); then the order in which items
+    were first seen (legs in the order given).
     """
     scores: dict[Item, float] = defaultdict(float)
     found_by: dict[Item, set[str]] = defaultdict(set)
@@ -89,5 +91,5 @@ def reciprocal_rank_fusion(
         Fused(item, score / (able(item) or total), frozenset(found_by[item]))
         for item, score in scores.items()
     ]
-    fused.sort(key=lambda entry: -entry.score)
+    fused.sort(key=lambda entry: (-entry.score, -len(entry.legs)))
     return fused

@@ -54,6 +54,18 @@ def test_a_keyword_hit_across_languages_still_counts():
     assert fused["zh1"].score == without["zh1"]  # a blind leg costs nothing to the others
 
 
+def test_a_tie_goes_to_the_document_more_legs_agree_on():
+    # an English page first for the keyword leg alone, a Chinese lesson first for the two legs
+    # that read Chinese: both normalise to 1/61; the agreement of two legs decides
+    lang = {"en1": "en", "zh1": "zh"}.__getitem__
+    keyword = ranked_list("keyword", 1.0, ["en1"], frozenset({"en"}))
+    glossary = ranked_list("glossary", 0.25, ["zh1"], frozenset({"zh"}))
+    multi = ranked_list("multi", 1.0, ["zh1"], frozenset({"zh"}))
+    fused = reciprocal_rank_fusion([keyword, glossary, multi], lang)
+    assert fused[0].score == fused[1].score
+    assert [e.item for e in fused] == ["zh1", "en1"]
+
+
 def test_chinese_query_finds_section_and_deep_links(searcher):
     response = searcher.search(SearchRequest("风险管理"))
     hit = response.results[0]
