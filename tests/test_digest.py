@@ -196,7 +196,7 @@ def test_overdue_actions_are_listed_per_area_with_owner_and_days_late(settings, 
     text = digest(settings).output
     part = text[text.index("## Overdue actions of lessons learned") :]
     assert "### Risk" in part
-    days = (dt.datetime.now(dt.UTC).date() - dt.date(2020, 3, 31)).days
+    days = (dt.date.today() - dt.date(2020, 3, 31)).days  # the server's day
     assert (
         "- [Review the risk register every fortnight]"
         "(http://127.0.0.1:8000/docs/lesson-risk-register#recommendation) — Sarah Chen (PMO), "

@@ -82,12 +82,14 @@ def test_watches_are_kept_per_account(kb):
         ("area", "Risk", "unknown knowledge area 'Risk'"),
         ("tag", "", "a tag is 1 to 60 characters"),
         ("owner", "x", "unknown kind of watch 'owner'"),
+        ("tag", "a\x00b", "no control characters"),  # PostgreSQL refuses NUL in text
     ],
 )
 def test_a_bad_watch_is_refused_with_what_is_allowed(kb, facet, value, says):
     _, database = kb
     with pytest.raises(WatchError, match=re.escape(says)):
         add_watch(database, user_id(database), facet, value)
+    remove_watch(database, user_id(database), facet, value)  # nothing there: no error either
 
 
 def test_a_watch_list_is_small(kb):

@@ -122,6 +122,12 @@ def line_of(text: str, needle: str) -> int:
         ("what: A\n    owner: Li\n    due: 2026-03-01\n    status: dropped", "- what", "reason"),
         ("what: A\n    due: 2026-03-01", "- what", "'owner' is missing"),
         ("what: A\n    owner: Li\n    due: 2026-03-01\n    colour: red", "colour", "unknown"),
+        (f"what: A\n    owner: {'x' * 201}\n    due: 2026-03-01", "owner:", "at most 200"),
+        (
+            f"what: A\n    owner: Li\n    due: 2026-03-01\n    link: https://x.org/{'a' * 500}",
+            "link:",
+            "at most 500",
+        ),
     ],
 )
 def test_a_bad_action_is_an_error_naming_file_line_and_fix(
@@ -444,6 +450,18 @@ def test_search_filters_on_recurring_lessons(client):
     assert {hit["id"] for hit in keyword["results"]} == {"lesson-cutover", "lesson-cutover-again"}
     page = client.get("/search", params={"q": "cutover", "recurring": "1"}).text
     assert "Recurred (not yet learned)" in page and "/docs/guide-cutover" not in page
+
+
+def test_a_recurrence_of_a_draft_is_not_shown_to_readers(settings, database):
+    # a published lesson that says it repeats a draft names no hidden title; the recurring
+    # filter counts only recurrences between published lessons, as the pages do
+    draft = EARLIER.replace("kind: lesson\n", "kind: lesson\nstatus: draft\n")
+    build_kb(settings, database, {**DOCS, "lessons/cutover.md": draft})
+    with TestClient(create_app(settings)) as client:
+        later = client.get("/docs/lesson-cutover-again").text
+        assert "Lesson lesson-cutover<" not in later and 'href="/docs/lesson-cutover"' not in later
+        found = client.get("/api/search", params={"q": "cutover", "recurring": "true"}).json()
+        assert found["results"] == []
 
 
 # --- the editor --------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def lesson_panel(session: Session, document: Document, today: dt.date) -> Lesson
         for action in meta.actions
     ]
     found = lesson_actions.recurrences(session, document.id)
-    titles = catalog.titles(session, list(meta.recurs))
+    titles = catalog.titles(session, list(meta.recurs), published_only=True)  # readers' view
     recurs = [(doc_id, titles[doc_id]) for doc_id in meta.recurs if doc_id in titles]
     return LessonPanel(views, found[0] if found else None, recurs)
 

@@ -94,11 +94,11 @@ class ActionFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     what: str
-    owner: str
+    owner: str = Field(max_length=200)  # the store's column widths
     due: dt.date
     status: ActionState = ActionState.OPEN
     reason: str = ""
-    link: str = ""
+    link: str = Field("", max_length=500)
     closed: dt.date | None = None
 
     @model_validator(mode="before")

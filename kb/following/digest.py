@@ -174,7 +174,7 @@ def lessons_part(session: Session, digest: Digest) -> DigestPart:
 def overdue_actions_part(session: Session, digest: Digest) -> DigestPart:
     """The open actions of published lessons whose due date has passed, most overdue first,
     under their lesson's first knowledge area (one version of a translated lesson)."""
-    today = digest.until.date()
+    today = digest.until.astimezone().date()  # the server's day, as on the dashboard
     items = [item for item in open_actions(session, today) if item.overdue]
     shown = {item.doc_id for item in items}
     pairs = _pairs([item.doc_id for item in items], session)

@@ -54,6 +54,8 @@ def normalise(facet: str, value: str) -> Watch:
         value = value.lower()
         if not value or len(value) > MAX_TAG_CHARS:
             raise WatchError(f"a tag is 1 to {MAX_TAG_CHARS} characters")
+        if not value.isprintable():
+            raise WatchError("a tag has no control characters: type it as it appears on a page")
     else:
         raise WatchError(f"unknown kind of watch '{facet}': use {', '.join(FACETS)}")
     return Watch(facet, value)
@@ -87,6 +89,8 @@ def add_watch(database: Database, user_id: int, facet: str, value: str) -> Watch
 def remove_watch(database: Database, user_id: int, facet: str, value: str) -> None:
     """Remove a watch (removing one that is not there changes nothing)."""
     value = value.strip().lower() if facet == "tag" else value.strip()
+    if not value.isprintable():
+        return  # no watch holds control characters (normalise refuses them)
     with database.session() as session:
         session.execute(
             delete(WatchRow).where(

@@ -211,6 +211,15 @@ def recurrences(session: Session, doc_id: str | None = None) -> list[Recurrence]
 
 
 def recurring_ids(session: Session) -> set[str]:
-    """Return the ids of lessons in a recurrence: those that recurred and those that say so."""
+    """Return the ids of published lessons in a recurrence between published lessons: those that
+    recurred and those that say so (what the lesson pages and the dashboard show)."""
+    published = set(
+        session.scalars(select(DocumentRow.id).where(DocumentRow.status == Status.PUBLISHED))
+    )
     rows = session.execute(select(RecurrenceRow.doc_id, RecurrenceRow.earlier_id)).all()
-    return {doc_id for row in rows for doc_id in row}
+    return {
+        doc_id
+        for later, earlier in rows
+        if later in published and earlier in published
+        for doc_id in (later, earlier)
+    }

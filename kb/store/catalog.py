@@ -175,12 +175,14 @@ def translation_id(session: Session, document: Document) -> str | None:
     )
 
 
-def titles(session: Session, ids: list[str]) -> dict[str, str]:
-    """Return {id: title} for the given document ids."""
+def titles(session: Session, ids: list[str], published_only: bool = False) -> dict[str, str]:
+    """Return {id: title} for the given document ids (only the published ones, if asked)."""
     if not ids:
         return {}
-    rows = session.execute(select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids)))
-    return dict(rows.all())
+    query = select(DocumentRow.id, DocumentRow.title).where(DocumentRow.id.in_(ids))
+    if published_only:
+        query = query.where(DocumentRow.status == Status.PUBLISHED)
+    return dict(session.execute(query).all())
 
 
 def kinds(session: Session) -> dict[str, str]:

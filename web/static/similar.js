@@ -6,7 +6,9 @@
   var panel = document.getElementById("similar-lessons");
   if (!form || !panel) return;
   var DELAY = 600;
-  var MAX_BODY = 16000;  // the server reads no more of it (only the driving event counts)
+  // the driving event is near the top and the server reads nothing else of the body; 8,000
+  // characters stay far below the request limit even in Chinese (3 bytes a character)
+  var MAX_BODY = 8000;
   var timer = null;
   var sent = "";
   var list = panel.querySelector("[data-similar-list]");
@@ -71,7 +73,11 @@
     }
     panel.dataset.state = "asking";
     fetch(panel.dataset.similarUrl, { method: "POST", body: data, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.ok) return response.json();
+        sent = "";  // ask again after the next change (a refused or failed answer shows nothing)
+        return null;
+      })
       .then(function (answer) { if (answer) show(answer); })
       .catch(function () { sent = ""; });
   }
