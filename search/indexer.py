@@ -49,7 +49,7 @@ class IndexReport:
 def sync_indexes(
     database: Database,
     store: GenerationStore,
-    embedder_names: list[str],
+    embedder_names: list[str] | Callable[[], list[str]],
     embedders: EmbedderProvider,
     full: bool = False,
     progress: ProgressFactory | None = None,
@@ -57,10 +57,15 @@ def sync_indexes(
 ) -> IndexReport:
     """Write a new index generation if the catalog differs from the serving one (or if full).
 
-    With `defer_vectors`, a generation that is not up to date is replaced by a keyword-only one
-    (seconds, no model): the embedding legs follow in a later sync with the embedders."""
+    `embedder_names` may be a function, asked once the index lock is held: a server whose models
+    are still loading passes the ones loaded by then, so a publish that waited for the lock
+    while the vector legs were being swapped in keeps them. With `defer_vectors`, a generation
+    that is not up to date is replaced by a keyword-only one (seconds, no model): the embedding
+    legs follow in a later sync with the embedders."""
     started = time.perf_counter()
     with store.lock():
+        if callable(embedder_names):
+            embedder_names = embedder_names()
         with database.reading() as session:  # one snapshot of the catalog
             records = load_records(session)
         current = store.current()

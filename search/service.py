@@ -63,7 +63,7 @@ def ingest_and_index(
 def update_indexes(
     settings: Settings,
     database: Database,
-    names: list[str],
+    names: list[str] | Callable[[], list[str]],
     embedders: EmbedderProvider,
     full: bool = False,
     progress: ProgressFactory | None = None,
@@ -78,7 +78,10 @@ def update_indexes(
 
 
 def _publisher(
-    settings: Settings, database: Database, names: list[str], embedders: EmbedderProvider
+    settings: Settings,
+    database: Database,
+    names: list[str] | Callable[[], list[str]],
+    embedders: EmbedderProvider,
 ) -> Publisher:
     def reindex() -> IndexReport:
         return update_indexes(settings, database, names, embedders)
@@ -87,10 +90,16 @@ def _publisher(
 
 
 def open_publisher(
-    settings: Settings, database: Database, embedders: dict[str, Embedder]
+    settings: Settings,
+    database: Database,
+    embedders: dict[str, Embedder] | Callable[[], dict[str, Embedder]],
 ) -> Publisher:
-    """Return a publisher whose re-index step uses these (already loaded) embedders."""
-    return _publisher(settings, database, list(embedders), embedders.__getitem__)
+    """Return a publisher whose re-index step uses these (already loaded) embedders, or those a
+    function returns when the re-index holds the index lock (a server still loading models)."""
+    if not callable(embedders):
+        return _publisher(settings, database, list(embedders), embedders.__getitem__)
+    current = embedders
+    return _publisher(settings, database, lambda: list(current()), lambda n: current()[n])
 
 
 def catch_up_indexes(
@@ -133,8 +142,9 @@ def open_follower(
     (none while semantic search is being prepared: then the keyword index follows)."""
 
     def reindex() -> IndexReport:
-        current = embedders()
-        return update_indexes(settings, database, list(current), current.__getitem__)
+        return update_indexes(
+            settings, database, lambda: list(embedders()), lambda name: embedders()[name]
+        )
 
     publisher = Publisher(
         database, settings.content, reindex, settings.self_approval, settings.data

@@ -285,3 +285,19 @@ def test_a_different_file_in_the_way_is_still_refused(publisher, settings):
     with pytest.raises(PublishError, match="a different file already exists"):
         approve(publisher, DOC_ID, "cur2", revision=1)
     assert path.read_text(encoding="utf-8") == "someone else's file\n"
+
+
+def test_a_publish_re_indexes_with_the_models_loaded_when_it_runs(settings, database):
+    # A server still loading its models publishes with the embedders loaded at re-index time
+    # (asked under the index lock), so a publish that waited while the vector legs were swapped
+    # in does not replace them with a keyword-only generation.
+    build_kb(settings, database)
+    loaded: dict = {}
+    publisher = open_publisher(settings, database, lambda: loaded)
+    store = GenerationStore(settings.index_root)
+    loaded.update(EmbedderPool(settings.embedders, settings.threads).all())
+    (settings.content / "guides" / "new.md").write_text("# New\n\nFresh text.\n", "utf-8")
+    ingest_and_index(settings, database, EmbedderPool([], 1), defer_vectors=True)
+    assert store.current().manifest["embedders"] == []  # keyword only, as at a server's start
+    publisher.reindex()
+    assert store.current().manifest["embedders"] == list(loaded)

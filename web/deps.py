@@ -43,7 +43,7 @@ def get_publisher(
     searcher: Annotated[Searcher, Depends(get_searcher)],
 ) -> Publisher:
     """Return a publisher that updates the serving indexes with the already-loaded models."""
-    return open_publisher(settings, database, searcher.embedders)
+    return open_publisher(settings, database, lambda: searcher.embedders)  # at re-index time
 
 
 def get_lang(request: Request) -> str:
