@@ -21,7 +21,8 @@ pytestmark = pytest.mark.models
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory):
     root = tmp_path_factory.mktemp("similar")
-    shutil.copytree(REPO / "content" / "lessons", root / "content" / "lessons")
+    # the whole content: the lessons' actions link to guides and templates
+    shutil.copytree(REPO / "content", root / "content")
     settings = Settings(
         content=root / "content", data=root / "data", embedders=["use-multilingual"]
     )
