@@ -124,13 +124,24 @@ def _module_contexts(
     return contexts
 
 
-def cross_check(result: LoadResult, known: dict[str, catalog.CatalogEntry]) -> list[DocInfo]:
-    """Reject duplicate ids and check translations and modules across old and new documents."""
+def cross_check(
+    result: LoadResult, known: dict[str, catalog.CatalogEntry], keep_missing: bool = False
+) -> list[DocInfo]:
+    """Reject duplicate ids and check translations and modules across old and new documents
+    (with `keep_missing`, also the catalog's documents that have no file here and stay)."""
     changed_paths = {doc.path for doc in result.changed}
+    changed_ids = {doc.id for doc in result.changed}
     infos: dict[str, DocInfo] = {}
     owners: dict[str, str] = {}
     for entry in known.values():
-        if entry.path in result.seen and entry.path not in changed_paths:
+        unchanged = entry.path in result.seen and entry.path not in changed_paths
+        kept = (
+            keep_missing
+            and entry.path not in result.seen
+            and entry.path not in result.failed
+            and entry.id not in changed_ids
+        )
+        if unchanged or kept:
             info = DocInfo(
                 entry.id, entry.path, entry.kind, entry.lang, entry.translation_of, entry.meta
             )
@@ -185,7 +196,7 @@ def ingest(
     with database.session() as session:
         known = catalog.entries(session)
         result = load_content(root, max_bytes, known, progress)
-        cross_check(result, known)
+        cross_check(result, known, keep_missing=not prune)
         changed_ids = {doc.id for doc in result.changed}
         missing = [
             entry.id
