@@ -7,15 +7,12 @@ The page only reads: what to write is decided at once and written by a backgroun
 from __future__ import annotations
 
 import datetime as dt
-import queue
-import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, ForeignKey
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.store.background_writer import BackgroundWriter
 from kb.store.database import Base, Database, utcnow
 
 VISIT_GAP = dt.timedelta(minutes=30)  # a pause longer than this starts a new visit
@@ -53,66 +50,25 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 def write_visit(database: Database, update: VisitUpdate) -> None:
     """Store an account's visit times."""
     with database.session() as session:
+        _store_visits(session, [update])
+
+
+def _store_visits(session: Session, updates: list[VisitUpdate]) -> None:
+    for update in updates:  # in the order they came: the last one of an account wins
         row = session.get(VisitRow, update.user_id)
         if row is None:
-            session.add(
-                VisitRow(
-                    user_id=update.user_id,
-                    last_seen_at=update.last_seen_at,
-                    previous_visit_at=update.previous_visit_at,
-                )
-            )
-        else:
-            row.last_seen_at = update.last_seen_at
-            row.previous_visit_at = update.previous_visit_at
+            row = VisitRow(user_id=update.user_id)
+            session.add(row)
+        row.last_seen_at = update.last_seen_at
+        row.previous_visit_at = update.previous_visit_at
 
 
-class VisitLog:
-    """Writes visit times on a background thread (retrying while the database is busy)."""
+class VisitLog(BackgroundWriter[VisitUpdate]):
+    """Writes visit times on a background thread (kb.store.background_writer), at once: a page
+    view never waits for the write, and the next view reads it back."""
 
     def __init__(self, database: Database, capacity: int = 1000) -> None:
-        self.database = database
-        self.dropped = 0
-        self._queue: queue.Queue[VisitUpdate | None] = queue.Queue(capacity)
-        self._thread = threading.Thread(target=self._run, name="visit-log", daemon=True)
-        self._thread.start()
-
-    def record(self, update: VisitUpdate) -> None:
-        """Queue a write (never blocks; a full queue drops it: the next view writes again)."""
-        try:
-            self._queue.put_nowait(update)
-        except queue.Full:
-            self.dropped += 1
-
-    def flush(self) -> None:
-        """Block until every write queued so far is done."""
-        self._queue.join()
-
-    def close(self) -> None:
-        """Write what is queued and stop the writer thread."""
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            update = self._queue.get()
-            try:
-                if update is None:
-                    return
-                self._write(update)
-            finally:
-                self._queue.task_done()
-
-    def _write(self, update: VisitUpdate) -> None:
-        for attempt in range(6):
-            try:
-                write_visit(self.database, update)
-                return
-            except OperationalError:
-                time.sleep(0.2 * 2**attempt)  # busy: back off and retry
-            except SQLAlchemyError:
-                break
-        self.dropped += 1
+        super().__init__(database, _store_visits, "visit-log", interval=0.0, capacity=capacity)
 
 
 def note_visit(
