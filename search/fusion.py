@@ -6,8 +6,10 @@ never match across languages, so a Chinese question's English answer (found only
 multilingual vector leg) loses to any Chinese page with a matching function word.
 
 Language-aware fusion divides that sum by the weight of the legs that could have found the item:
-those that can see its language, plus any leg that found it anyway. An English document, for a
-Chinese query, competes on the multilingual leg alone; a Chinese one on keyword + vectors.
+those that can see its language. An English document, for a Chinese query, competes on the
+multilingual leg alone; a Chinese one on keyword + vectors. A leg blind to the item's language
+that found it anyway (an English acronym in a Chinese page) can only lift it: the item keeps the
+better of its score without that hit and with it (counted in numerator and denominator).
 
 Which rank the multilingual leg gives a document matters as much. Its rank among all documents
 buries the other language (the models score same-language pairs higher); its rank within the
@@ -57,6 +59,10 @@ def ranked_list(leg: str, weight: float, items: list[Item], sees=None) -> LegRan
     return LegRanking(leg, weight, [(item, rank) for rank, item in enumerate(items, 1)], sees)
 
 
+def _sees(ranking: LegRanking, lang: str) -> bool:
+    return ranking.sees is None or lang in ranking.sees
+
+
 def reciprocal_rank_fusion(
     legs: list[LegRanking[Item]],
     lang_of: Callable[[Item], str] | None = None,
@@ -69,27 +75,26 @@ def reciprocal_rank_fusion(
     keyword leg alone ties with one first in two legs that agree); then the order in which items
     were first seen (legs in the order given).
     """
-    scores: dict[Item, float] = defaultdict(float)
-    found_by: dict[Item, set[str]] = defaultdict(set)
+    contributions: dict[Item, list[tuple[LegRanking[Item], float]]] = defaultdict(list)
     for ranking in legs:
         for item, rank in ranking.ranked:
-            scores[item] += ranking.weight / (k + rank)
-            found_by[item].add(ranking.leg)
+            contributions[item].append((ranking, ranking.weight / (k + rank)))
     total = sum(ranking.weight for ranking in legs) or 1.0
 
-    def able(item: Item) -> float:
+    def fused_score(item: Item) -> float:
+        found = contributions[item]
         if lang_of is None:
-            return total
+            return sum(part for _, part in found) / total
         lang = lang_of(item)
-        return sum(
-            ranking.weight
-            for ranking in legs
-            if ranking.sees is None or lang in ranking.sees or ranking.leg in found_by[item]
-        )
+        seeing = sum(r.weight for r in legs if _sees(r, lang))
+        own = sum(part for r, part in found if _sees(r, lang))
+        blind = [(r.weight, part) for r, part in found if not _sees(r, lang)]
+        with_blind = (own + sum(p for _, p in blind)) / (seeing + sum(w for w, _ in blind))
+        return max(own / seeing, with_blind) if seeing else with_blind
 
     fused = [
-        Fused(item, score / (able(item) or total), frozenset(found_by[item]))
-        for item, score in scores.items()
+        Fused(item, fused_score(item), frozenset(r.leg for r, _ in found))
+        for item, found in contributions.items()
     ]
     fused.sort(key=lambda entry: (-entry.score, -len(entry.legs)))
     return fused

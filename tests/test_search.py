@@ -54,6 +54,18 @@ def test_a_keyword_hit_across_languages_still_counts():
     assert fused["zh1"].score == without["zh1"]  # a blind leg costs nothing to the others
 
 
+def test_a_blind_legs_late_hit_never_lowers_a_document():
+    # an English query: the Chinese lesson is first for the multilingual leg; the keyword leg,
+    # which reads English, happens to match an acronym in it at rank 30
+    lang = {f"en{i}": "en" for i in range(30)} | {"zh1": "zh"}
+    english = [f"en{i}" for i in range(29)]
+    vectors = ranked_list("multi", 0.5, ["zh1"], frozenset({"zh"}))
+    keyword = ranked_list("keyword", 1.0, [*english, "zh1"], frozenset({"en"}))
+    fused = reciprocal_rank_fusion([keyword, vectors], lang.__getitem__)
+    alone = reciprocal_rank_fusion([vectors], lang.__getitem__)
+    assert fused[0].item == "zh1" and fused[0].score == alone[0].score
+
+
 def test_a_tie_goes_to_the_document_more_legs_agree_on():
     # an English page first for the keyword leg alone, a Chinese lesson first for the two legs
     # that read Chinese: both normalise to 1/61; the agreement of two legs decides
