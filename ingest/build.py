@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,9 @@ from kb.content.schema import (
 )
 
 STEP_NAME = re.compile(r"^(\d{2})-[\w.-]+\.md$")
+# Part of every file's content hash: bump it when the same file builds a different document
+# (2: a translated module's steps pair with the other module's), so the next ingest rebuilds all.
+BUILD_FORMAT = b"2"
 INHERITED = ("kind", "lang", "phase", "area", "status", "tags", "owner", "updated")
 
 
@@ -52,6 +56,11 @@ def default_id(rel: str) -> str:
     return re.sub(r"[^\w./-]+", "-", stem.lower()).strip("-") or "document"
 
 
+def content_hash(raw: bytes, context_hash: str = "") -> str:
+    """Return the hash ingest records for a file: an unchanged hash means the document is too."""
+    return hashlib.sha256(BUILD_FORMAT + raw + context_hash.encode()).hexdigest()
+
+
 def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
     """Build a Document from a file's text, or report why it cannot be built."""
     try:
@@ -74,6 +83,10 @@ def build_document(rel: str, text: str, context: BuildContext) -> BuildResult:
             if key not in data and key in context.module_data:
                 data[key] = context.module_data[key]
         data.setdefault("kind", "training")
+        module_translation = context.module_data.get("translation_of")
+        if "translation_of" not in data and isinstance(module_translation, str):
+            # a translated module's step pairs with the step of the same file name there
+            data["translation_of"] = f"{module_translation}/{rel.rsplit('/', 1)[-1][:-3]}"
     kind = str(data.get("kind", "guide"))
     schema = schema_name(kind, is_module=context.is_module, is_step=is_step)
     strict = "kind" in front.data or context.module_id is not None

@@ -37,7 +37,7 @@ def check_translations(docs: list[DocInfo]) -> list[Problem]:
                     doc.path,
                     1,
                     f"translation_of: no document has the id '{doc.translation_of}'",
-                    "give the id of the same document in the other language, or remove the field",
+                    _missing_translation_hint(doc),
                     Severity.WARNING,
                 )
             )
@@ -52,6 +52,16 @@ def check_translations(docs: list[DocInfo]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _missing_translation_hint(doc: DocInfo) -> str:
+    if isinstance(doc.meta, StepMeta):
+        return (
+            "a step of a translated module pairs with the step of the same file name in the"
+            " other module: add that step, rename this one to match, or give it its own"
+            " `translation_of`"
+        )
+    return "give the id of the same document in the other language, or remove the field"
 
 
 def check_lessons(docs: list[DocInfo]) -> list[Problem]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.build import BuildContext, build_document, default_id
+from ingest.build import BuildContext, build_document, content_hash, default_id
 from ingest.crosscheck import DocInfo, check_lessons, check_modules, check_translations
 from ingest.discover import SourceFile, discover
 from ingest.frontmatter import FrontMatterError, split_front_matter
@@ -76,7 +76,7 @@ def load_content(
             context = BuildContext(context.module_id, context.module_data, is_module=True)
         try:
             raw = read_bytes(source.path, source.rel, max_bytes)
-            digest = hashlib.sha256(raw + context_hash.encode()).hexdigest()
+            digest = content_hash(raw, context_hash)
             entry = known.get(source.rel)
             if entry is not None and entry.content_hash == digest:
                 result.unchanged.add(source.rel)

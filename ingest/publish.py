@@ -7,7 +7,6 @@ the next start (ingest.recovery) completes or rolls back that publish."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingest import editor
-from ingest.build import BuildContext, build_document
+from ingest.build import BuildContext, build_document, content_hash
 from ingest.publisher import (
     Publisher,
     PublishError,
@@ -72,7 +71,7 @@ def _check_target(publisher: Publisher, intent: Intent, snapshot: dict[str, Any]
         return
     if snapshot is None or snapshot["document"]["path"] != rel:
         raise PublishError(f"a different file already exists at {rel}; it was not overwritten")
-    if hashlib.sha256(old).hexdigest() != snapshot["document"]["content_hash"]:
+    if content_hash(old) != snapshot["document"]["content_hash"]:
         raise PublishError(
             f"{rel} was edited on disk after the last ingest; run `kb ingest` (it records that "
             "edit as a revision), then review the document again"
@@ -141,7 +140,7 @@ def _publish(
     if document.id != doc_id:
         raise PublishError(f"the id in the front-matter must stay '{doc_id}'")
     raw = text.encode("utf-8")
-    document.content_hash = hashlib.sha256(raw).hexdigest()  # what ingest computes for the file
+    document.content_hash = content_hash(raw)  # what ingest computes for the file
     with publisher.database.session() as session:
         other = session.scalar(select(DocumentRow.id).where(DocumentRow.path == rel))
         if other is not None and other != doc_id:

@@ -5,7 +5,6 @@ share — each one safe to repeat."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ingest.build import BuildContext, build_document
+from ingest.build import BuildContext, build_document, content_hash
 from ingest.reader import ReadError, decode_markdown
 from kb.content.paths import UnsafePath, resolve_inside
 from kb.crashpoint import crash_point
@@ -110,5 +109,5 @@ def catalog_from_file(session: Session, doc_id: str, rel: str, target: Path) -> 
     except ReadError:
         return
     if built.document is not None and built.document.id == doc_id:
-        built.document.content_hash = hashlib.sha256(raw).hexdigest()
+        built.document.content_hash = content_hash(raw)
         catalog.upsert(session, built.document)

@@ -7,7 +7,6 @@ catalog, the workflow and the search index agree — and that `kb check` says so
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import select
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from ingest import editor, publish
+from ingest.build import content_hash
 from kb.cli import main
 from kb.curation import workflow
 from kb.store import catalog
@@ -110,7 +110,7 @@ def assert_agree(settings, database, doc_id, query):
     else:
         data = path.read_bytes()
         assert data.decode("utf-8") == workflow.revision_text(database, doc_id, state.live)
-        assert row is not None and row.content_hash == hashlib.sha256(data).hexdigest()
+        assert row is not None and row.content_hash == content_hash(data)
         assert keyword_hits(settings, database, query)[0] == doc_id
     assert check_errors(settings) == (0, [])
     return state

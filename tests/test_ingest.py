@@ -155,6 +155,37 @@ def test_training_module_steps_inherit_and_carry_quizzes(content, settings, data
     assert module.meta.pass_mark == 80 and isinstance(module.meta, ModuleMeta)
 
 
+def test_steps_of_a_translated_module_pair_by_file_name(content, settings, database):
+    module = """
+        ---
+        id: {id}
+        title: Basics
+        kind: training
+        lang: {lang}
+        objectives: [Know the basics]
+        estimated_minutes: 20
+        pass_mark: 80
+        {extra}
+        ---
+        Welcome.
+        """
+    content.write("training/basics/module.md", module.format(id="t-basics", lang="en", extra=""))
+    content.write("training/basics/01-start.md", "# Start here\n\nThe sponsor signs.\n")
+    content.write(
+        "training/basics-zh/module.md",
+        module.format(id="t-basics-zh", lang="zh", extra="translation_of: t-basics"),
+    )
+    content.write("training/basics-zh/01-start.md", "# 从这里开始\n\n发起人签署章程。\n")
+    content.write("training/basics-zh/02-extra.md", "# 补充\n\n只有中文版的一步。\n")
+    report = run(database, settings)
+    assert report.errors == []
+    with database.session() as session:
+        assert catalog.get(session, "t-basics-zh/01-start").translation_of == "t-basics/01-start"
+    [missing] = [p for p in report.problems if "translation_of" in p.message]
+    assert missing.path == "training/basics-zh/02-extra.md"
+    assert "t-basics/02-extra" in missing.message and "same file name" in missing.hint
+
+
 def test_pm_corpus_ingests_without_crash(tmp_path):
     from kb.bootstrap import open_database
     from tests.conftest import SHARED_EVAL
