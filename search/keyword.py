@@ -114,6 +114,7 @@ class KeywordIndex:
             fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
         )
         self._sid_of_docnum: dict[int, int] | None = None
+        self._docnum_of: dict[int, int] | None = None
         # filter → the set of matching document numbers: the index never changes once open, and
         # rebuilding the set of all published sections took a fifth of each query's time
         self._filter_docs: dict[tuple, tuple[set[int], np.ndarray]] = {}
@@ -182,6 +183,13 @@ class KeywordIndex:
         of the sections (a small index keeps everything: there, nothing is everywhere yet)."""
         limit = max(max_share * self._scores.size, GENERIC_FLOOR)
         return [term for term in terms if self._scores.holding(query_terms(term)) <= limit]
+
+    def coverage(self, text: str, sids: list[int]) -> float:
+        """Return how much of a query the best of these sections holds (its terms, IDF-weighted)."""
+        if self._docnum_of is None:
+            self._docnum_of = {sid: docnum for docnum, sid in self._sids().items()}
+        docnums = [self._docnum_of[sid] for sid in sids if sid in self._docnum_of]
+        return self._scores.coverage(query_terms(text), docnums)
 
     def close(self) -> None:
         """Release the searcher's open files."""

@@ -15,7 +15,13 @@ from kb.content.language import has_cjk
 from kb.insights.querylog import QueryLog, SearchLogEntry
 from search.analyzer import query_terms
 from search.embedders import Embedder
-from search.fusion import Fused, LegRanking, language_rank, reciprocal_rank_fusion
+from search.fusion import (
+    Fused,
+    LegRanking,
+    language_rank,
+    own_language_share,
+    reciprocal_rank_fusion,
+)
 from search.generations import GenerationStore
 from search.glossary import Glossary
 from search.indexer import GLOSSARY_FILE, KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
@@ -39,6 +45,7 @@ from search.spelling import SpellingCorrector
 from search.vectors import VectorIndex
 
 CANDIDATES = 100
+COVERAGE_HITS = 3  # the keyword leg's best sections that show how much of a question it holds
 DEFAULT_WEIGHTS = {KEYWORD: 1.0, GLOSSARY: GLOSSARY_WEIGHT}
 # A document of the kind the query names ("…的教训", "… template") has its score multiplied by
 # this: enough to lift a relevant lesson above guides about lessons, not to bury other kinds.
@@ -413,14 +420,17 @@ class Searcher:
             keyword_query, legs, vectors, {**filters, **visibility}, loaded, lang
         )
         shown_lang = "" if "lang" in filters else lang
-        fused = self._fuse(ranked, legs, loaded, intent)
+        fused = self._fuse(
+            ranked, legs, loaded, intent, _keyword_doubt(keyword_query, ranked, loaded)
+        )
         groups = _one_per_translation(fused, loaded, shown_lang)
         facet_groups = fused  # facets count both versions of a translated document
         if filters:
             unfiltered = self.ranked_sections(
                 keyword_query, legs, vectors, visibility, loaded, lang
             )
-            facet_groups = self._fuse(unfiltered, legs, loaded, intent)
+            doubt = _keyword_doubt(keyword_query, unfiltered, loaded)
+            facet_groups = self._fuse(unfiltered, legs, loaded, intent, doubt)
         facets = _facet_counts(facet_groups, loaded, filters)
         page = groups[request.offset : request.offset + request.limit]
         hits = self._hits(text if request.snippets else None, page, loaded)
@@ -459,6 +469,7 @@ class Searcher:
         legs: list[Leg],
         loaded: LoadedGeneration,
         intent: Intent | None = None,
+        keyword_doubt: float = 0.0,
     ) -> list[RankedDocument]:
         """Fuse the legs per document, then pick each document's best section.
 
@@ -467,7 +478,8 @@ class Searcher:
         of a document blends its rank among everything it read with its rank within the
         document's language (`language_rank`); a leg only counts for the languages routing gave
         it, and the fusion divides by the legs able to see each document's language. The best
-        section is chosen by the same fusion over (document, anchor) keys.
+        section is chosen by the same fusion over (document, anchor) keys. The keyword leg keeps
+        `keyword_doubt` of its weight against documents in a language it cannot see.
         """
         plan = {leg.name: leg for leg in legs}
         doc_rankings: list[LegRanking[str]] = []
@@ -496,8 +508,11 @@ class Searcher:
                     k: r for k, r in sections.items() if loaded.lang_of[k[0]] in leg.counts_for
                 }
             weight = leg.weight
-            doc_rankings.append(LegRanking(name, weight, list(docs.items()), leg.sees))
-            section_rankings.append(LegRanking(name, weight, list(sections.items()), leg.sees))
+            doubt = keyword_doubt if name == KEYWORD else 0.0
+            doc_rankings.append(LegRanking(name, weight, list(docs.items()), leg.sees, doubt))
+            section_rankings.append(
+                LegRanking(name, weight, list(sections.items()), leg.sees, doubt)
+            )
         best_section: dict[str, tuple[str, str]] = {}
         for entry in reciprocal_rank_fusion(section_rankings, lambda key: loaded.lang_of[key[0]]):
             best_section.setdefault(entry.item[0], entry.item)
@@ -571,6 +586,17 @@ class Searcher:
         legs = [Leg(name, self.weights.get(name, 1.0), None, None) for name in ranked]
         groups = _one_per_translation(self._fuse(ranked, legs, loaded), loaded, lang)[:limit]
         return self._hits("", groups, loaded)
+
+
+def _keyword_doubt(query: str, ranked: dict[str, list[int]], loaded: LoadedGeneration) -> float:
+    """Return how sure the keyword leg is that the question is answered in its own language.
+
+    That is how much of the question its best few sections cover (`own_language_share`).
+    """
+    best = ranked.get(KEYWORD, [])[:COVERAGE_HITS]
+    if not query or not best:
+        return 0.0
+    return own_language_share(loaded.keyword.coverage(query, best))
 
 
 def _within_languages(

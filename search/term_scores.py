@@ -9,6 +9,7 @@ at a small fraction of the cost.
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -57,6 +58,24 @@ class TermScores:
             docs = np.intersect1d(docs, self.term(field, word, 1.0)[0], assume_unique=True)
         return len(docs)
 
+    def coverage(self, terms: list[str], docnums: list[int], field: str = "content") -> float:
+        """Return the IDF-weighted share of the terms held by the best of these documents."""
+        weights = []
+        holders = []
+        for term in terms:
+            docs = self.term(field, term, 1.0)[0]
+            weights.append(math.log(1 + self.size / (1 + len(docs))))
+            holders.append(docs)
+        total = sum(weights)
+        if not total or not docnums:
+            return 0.0
+
+        def held(docnum: int) -> float:
+            found = (_holds(docs, docnum) for docs in holders)
+            return sum(weight for weight, has in zip(weights, found, strict=True) if has)
+
+        return max(held(docnum) for docnum in docnums) / total
+
     def phrase(self, field: str, words: list[str], boost: float) -> Scores:
         """Return the documents where the words stand together, with the phrase's score."""
         key = ("phrase", field, tuple(words), boost)
@@ -95,3 +114,9 @@ class TermScores:
             candidates = candidates[values >= threshold]
         order = np.lexsort((candidates, -total[candidates]))[:limit]
         return [(float(total[d]), int(d)) for d in candidates[order]]
+
+
+def _holds(docs: np.ndarray, docnum: int) -> bool:
+    """Tell whether a sorted array of document numbers holds one."""
+    at = int(np.searchsorted(docs, docnum))
+    return at < len(docs) and int(docs[at]) == docnum

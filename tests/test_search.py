@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.insights.querylog import SearchLogRow
-from search.fusion import ranked_list, reciprocal_rank_fusion
+from search.fusion import LegRanking, own_language_share, ranked_list, reciprocal_rank_fusion
 from search.searcher import SearchRequest
 from tests.search_fixtures import build_kb
 
@@ -42,6 +42,34 @@ def test_a_leg_blind_to_a_language_does_not_bury_its_documents():
     assert [e.item for e in plain][-1] == "en1"  # classic RRF: the English answer is last
     aware = reciprocal_rank_fusion([keyword, vectors], lang)
     assert aware[0].item == "en1"  # ranked first by the only leg that can read it
+
+
+def test_a_keyword_leg_sure_of_its_language_ranks_it_above_the_other_languages_best_match():
+    # a Chinese question whose words a Chinese page holds: the multilingual leg still likes an
+    # English page best, but the keyword leg keeps its weight against what it cannot read
+    lang = {"zh1": "zh", "zh2": "zh", "en1": "en"}.__getitem__
+    vectors = ranked_list("multi", 0.5, ["en1", "zh2", "zh1"])
+    unsure = LegRanking("keyword", 1.0, [("zh2", 1), ("zh1", 2)], frozenset({"zh"}), doubt=0.0)
+    sure = LegRanking("keyword", 1.0, [("zh2", 1), ("zh1", 2)], frozenset({"zh"}), doubt=1.0)
+    assert reciprocal_rank_fusion([unsure, vectors], lang)[0].item == "en1"
+    fused = [e.item for e in reciprocal_rank_fusion([sure, vectors], lang)]
+    assert fused[0] == "zh2" and "en1" in fused  # ranked lower, never dropped
+
+
+def test_the_keyword_leg_doubts_the_other_language_only_when_it_holds_most_of_the_question():
+    assert own_language_share(0.3) == own_language_share(0.6) == 0.0
+    assert own_language_share(0.8) == pytest.approx(0.5) and own_language_share(1.0) == 1.0
+
+
+def test_keyword_coverage_is_the_share_of_the_question_a_section_holds(searcher):
+    loaded = searcher.indexes()
+    sid = next(s for s, r in loaded.records.items() if r.doc_id == "guide-risk-en")
+    keyword = loaded.keyword
+    assert keyword.coverage("risk register owner", [sid]) == pytest.approx(1.0)
+    partial = keyword.coverage("risk register reactor meltdown", [sid])
+    assert 0.0 < partial < 0.75  # the two words it lacks are rarer than those it holds
+    assert keyword.coverage("reactor meltdown", [sid]) == 0.0
+    assert keyword.coverage("risk register", []) == 0.0
 
 
 def test_a_keyword_hit_across_languages_still_counts():
