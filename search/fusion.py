@@ -102,18 +102,31 @@ def reciprocal_rank_fusion(
         for item, rank in ranking.ranked:
             contributions[item].append((ranking, ranking.weight / (k + rank)))
     total = sum(ranking.weight for ranking in legs) or 1.0
+    per_language: dict[str, tuple[float, float]] = {}
+
+    def language_totals(lang: str) -> tuple[float, float]:
+        """The weight of the legs that see a language, and the doubt of those blind to it."""
+        if lang not in per_language:
+            seeing = sum(r.weight for r in legs if _sees(r, lang))
+            doubt = sum(r.weight * r.doubt for r in legs if not _sees(r, lang))
+            per_language[lang] = (seeing, doubt)
+        return per_language[lang]
 
     def fused_score(item: Item) -> float:
         found = contributions[item]
         if lang_of is None:
             return sum(part for _, part in found) / total
         lang = lang_of(item)
-        finders = {r.leg for r, _ in found}
-        seeing = sum(r.weight for r in legs if _sees(r, lang))
-        doubt = sum(r.weight * r.doubt for r in legs if not _sees(r, lang) and r.leg not in finders)
-        own = sum(part for r, part in found if _sees(r, lang))
-        blind = [(r.weight, part) for r, part in found if not _sees(r, lang)]
-        with_blind = (own + sum(p for _, p in blind)) / (seeing + doubt + sum(w for w, _ in blind))
+        seeing, doubt = language_totals(lang)
+        own = blind_parts = blind_weight = 0.0
+        for ranking, part in found:
+            if _sees(ranking, lang):
+                own += part
+            else:  # a blind leg that found it: no doubt, its hit counted in the other score
+                blind_parts += part
+                blind_weight += ranking.weight
+                doubt -= ranking.weight * ranking.doubt
+        with_blind = (own + blind_parts) / (seeing + doubt + blind_weight)
         return max(own / (seeing + doubt), with_blind) if seeing else with_blind
 
     fused = [
