@@ -13,7 +13,7 @@ better of its score without that hit and with it (counted in numerator and denom
 
 Normalising alone lets the other language's best match compete with every question, also one
 its own language answers well. A leg can therefore keep part of its weight against documents in
-a language it cannot see and did not find (`own_language_share`): the keyword leg keeps as much
+a language it cannot see and did not find (its `doubt`, `doubt_from_coverage`): the keyword leg keeps as much
 as its best match covers of the question, so a question whose words a page of its own language
 holds (nearly) all of ranks that page above a cross-language match of equal vector rank, while a
 question only the other language answers keeps its cross-language answers.
@@ -39,8 +39,8 @@ RRF_K = 60
 # from which it starts to doubt the other language, and at which it keeps its whole weight;
 # measured on both judged sets (see the README): same-language questions cover a median of
 # 0.72-0.90, cross-language ones 0.30-0.47
-DOUBT_FROM_COVERAGE = 0.6
-FULL_DOUBT_AT_COVERAGE = 1.0
+DOUBT_STARTS_AT = 0.6
+DOUBT_FULL_AT = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ def language_rank(overall: int, within_language: int) -> float:
     return (overall * within_language) ** 0.5
 
 
-def own_language_share(coverage: float) -> float:
-    """Return the share of the keyword leg's weight kept against the other language's documents."""
-    span = FULL_DOUBT_AT_COVERAGE - DOUBT_FROM_COVERAGE
-    return min(1.0, max(0.0, (coverage - DOUBT_FROM_COVERAGE) / span))
+def doubt_from_coverage(coverage: float) -> float:
+    """Return the keyword leg's doubt of the other language (the share of its weight it keeps)."""
+    span = DOUBT_FULL_AT - DOUBT_STARTS_AT
+    return min(1.0, max(0.0, (coverage - DOUBT_STARTS_AT) / span))
 
 
 def ranked_list(leg: str, weight: float, items: list[Item], sees=None) -> LegRanking[Item]:

@@ -114,7 +114,7 @@ class KeywordIndex:
             fields, ix.schema, fieldboosts=FIELD_BOOSTS, group=OrGroup.factory(0.9)
         )
         self._sid_of_docnum: dict[int, int] | None = None
-        self._docnum_of: dict[int, int] | None = None
+        self._docnum_of: dict[int, int] = {}  # the inverse, filled with it
         # filter → the set of matching document numbers: the index never changes once open, and
         # rebuilding the set of all published sections took a fifth of each query's time
         self._filter_docs: dict[tuple, tuple[set[int], np.ndarray]] = {}
@@ -124,9 +124,11 @@ class KeywordIndex:
         """Map whoosh document numbers to section ids (read once; stored fields are slow)."""
         if self._sid_of_docnum is None:
             with self._lock:
-                self._sid_of_docnum = {
+                sid_of = {
                     docnum: int(fields["sid"]) for docnum, fields in self._searcher.iter_docs()
                 }
+            self._docnum_of = {sid: docnum for docnum, sid in sid_of.items()}
+            self._sid_of_docnum = sid_of
         return self._sid_of_docnum
 
     @classmethod
@@ -186,8 +188,7 @@ class KeywordIndex:
 
     def coverage(self, text: str, sids: list[int]) -> float:
         """Return how much of a query the best of these sections holds (its terms, IDF-weighted)."""
-        if self._docnum_of is None:
-            self._docnum_of = {sid: docnum for docnum, sid in self._sids().items()}
+        self._sids()
         docnums = [self._docnum_of[sid] for sid in sids if sid in self._docnum_of]
         return self._scores.coverage(query_terms(text), docnums)
 

@@ -18,8 +18,8 @@ from search.embedders import Embedder
 from search.fusion import (
     Fused,
     LegRanking,
+    doubt_from_coverage,
     language_rank,
-    own_language_share,
     reciprocal_rank_fusion,
 )
 from search.generations import GenerationStore
@@ -591,12 +591,12 @@ class Searcher:
 def _keyword_doubt(query: str, ranked: dict[str, list[int]], loaded: LoadedGeneration) -> float:
     """Return how sure the keyword leg is that the question is answered in its own language.
 
-    That is how much of the question its best few sections cover (`own_language_share`).
+    That is how much of the question its best few sections cover (`doubt_from_coverage`).
     """
     best = ranked.get(KEYWORD, [])[:COVERAGE_HITS]
     if not query or not best:
         return 0.0
-    return own_language_share(loaded.keyword.coverage(query, best))
+    return doubt_from_coverage(loaded.keyword.coverage(query, best))
 
 
 def _within_languages(

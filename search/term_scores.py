@@ -60,21 +60,16 @@ class TermScores:
 
     def coverage(self, terms: list[str], docnums: list[int], field: str = "content") -> float:
         """Return the IDF-weighted share of the terms held by the best of these documents."""
-        weights = []
-        holders = []
-        for term in terms:
-            docs = self.term(field, term, 1.0)[0]
-            weights.append(math.log(1 + self.size / (1 + len(docs))))
-            holders.append(docs)
+        holders = [self.term(field, term, 1.0)[0] for term in terms]
+        weights = [math.log(1 + self.size / (1 + len(docs))) for docs in holders]
         total = sum(weights)
         if not total or not docnums:
             return 0.0
-
-        def held(docnum: int) -> float:
-            found = (_holds(docs, docnum) for docs in holders)
-            return sum(weight for weight, has in zip(weights, found, strict=True) if has)
-
-        return max(held(docnum) for docnum in docnums) / total
+        best = max(
+            sum(w for w, docs in zip(weights, holders, strict=True) if _holds(docs, d))
+            for d in docnums
+        )
+        return best / total
 
     def phrase(self, field: str, words: list[str], boost: float) -> Scores:
         """Return the documents where the words stand together, with the phrase's score."""

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.insights.querylog import SearchLogRow
-from search.fusion import LegRanking, own_language_share, ranked_list, reciprocal_rank_fusion
+from search.fusion import LegRanking, doubt_from_coverage, ranked_list, reciprocal_rank_fusion
 from search.searcher import SearchRequest
 from tests.search_fixtures import build_kb
 
@@ -57,8 +57,8 @@ def test_a_keyword_leg_sure_of_its_language_ranks_it_above_the_other_languages_b
 
 
 def test_the_keyword_leg_doubts_the_other_language_only_when_it_holds_most_of_the_question():
-    assert own_language_share(0.3) == own_language_share(0.6) == 0.0
-    assert own_language_share(0.8) == pytest.approx(0.5) and own_language_share(1.0) == 1.0
+    assert doubt_from_coverage(0.3) == doubt_from_coverage(0.6) == 0.0
+    assert doubt_from_coverage(0.8) == pytest.approx(0.5) and doubt_from_coverage(1.0) == 1.0
 
 
 def test_keyword_coverage_is_the_share_of_the_question_a_section_holds(searcher):
