@@ -33,9 +33,11 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     # Let SQLAlchemy, not the sqlite3 driver, decide when transactions begin (see below).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # first: switching to WAL needs the lock a starting server's upgrade may hold, and without
+    # it the switch waits only the driver's 5 s
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
