@@ -871,6 +871,3 @@ def show_config(settings: Settings) -> None:
         shown = "(set)" if name == "secret_key" and value else value
         click.echo(f"KB_{name.upper():<20} {shown!s:<40} {info.description}")
 
-
-if __name__ == "__main__":
-    main()
