@@ -1,17 +1,21 @@
 """Opening the store: the one place that imports every feature owning tables, so that they all
-register with `Base` before the schema is created or migrated. A new table module is added here,
-and its table to a new migration (kb/store/migrations/versions; README, Schema migrations)."""
+register with `Base`, and hands that metadata to kb.store.schema to create or migrate the schema
+(the store never imports this module: registration flows one way). A new table module is added
+here, and its table to a new migration (kb/store/migrations/versions; README, Schema
+migrations)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from sqlalchemy import MetaData
 
 from kb import accounts, sessions, signin_throttle
 from kb.curation import intents, revisions, unpublish_requests, workflow
 from kb.following import visits, watches
 from kb.insights import feedback, querylog
 from kb.store import audit, catalog_version, site_keys, tables
-from kb.store.database import Database
+from kb.store.database import Base, Database
 from kb.store.integrity import check_url
 from kb.store.schema import SchemaChange, bring_to_head
 from kb.training import certificates, progress
@@ -23,6 +27,11 @@ TABLE_MODULES = (
 )  # fmt: skip
 
 
+def store_tables() -> MetaData:
+    """Return the metadata of every table of the store (each table module is imported above)."""
+    return Base.metadata
+
+
 def open_database(url: str, report: Callable[[SchemaChange], None] | None = None) -> Database:
     """Open the database at a SQLAlchemy URL with its schema at this release's head (created
     when empty, upgraded when older; `report` hears of either). A damaged SQLite file raises
@@ -31,7 +40,7 @@ def open_database(url: str, report: Callable[[SchemaChange], None] | None = None
     check_url(url)
     database = Database.connect(url)
     try:
-        change = bring_to_head(database)
+        change = bring_to_head(database, store_tables())
     except Exception:
         database.close()
         raise
