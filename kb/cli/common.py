@@ -73,12 +73,12 @@ def require_content(settings: Settings) -> None:
 
 def open_store(settings: Settings, recover: bool = True):
     """Open the knowledge base's database with its schema brought to head (said on stderr when
-    it changes): a damaged SQLite file, or a database newer than this code, is an error saying
-    what to do; a publish that a killed process left half-done is finished first (unless not
+    it changes): a damaged SQLite file, a database newer than this code, or a missing or empty
+    one beside an earlier catalog's indexes is an error saying what to do; a publish that a killed process left half-done is finished first (unless not
     `recover`); it is closed when the command ends."""
     from kb.bootstrap import open_database
     from kb.store.database import DatabaseUnreachable
-    from kb.store.integrity import DatabaseDamaged
+    from kb.store.integrity import DatabaseDamaged, EarlierCatalogMissing
     from kb.store.schema import SchemaTooNew, SchemaUpgradeFailed
 
     def note(change) -> None:
@@ -86,8 +86,14 @@ def open_store(settings: Settings, recover: bool = True):
             click.echo(f"note: {change}", err=True)
 
     try:
-        database = open_database(settings.db_url, report=note)
-    except (DatabaseDamaged, DatabaseUnreachable, SchemaTooNew, SchemaUpgradeFailed) as error:
+        database = open_database(settings.db_url, note, earlier_catalog(settings))
+    except (
+        DatabaseDamaged,
+        DatabaseUnreachable,
+        EarlierCatalogMissing,
+        SchemaTooNew,
+        SchemaUpgradeFailed,
+    ) as error:
         fail(str(error))
     context = click.get_current_context(silent=True)
     if context is not None:  # the connections are released when the command ends
@@ -103,6 +109,21 @@ def open_store(settings: Settings, recover: bool = True):
             for outcome in finish_interrupted_publishes(settings, database, pool):
                 click.echo(f"note: {outcome}", err=True)
     return database
+
+
+def earlier_catalog(settings: Settings) -> str | None:
+    """Say what shows that this data folder served a catalog before (search indexes of some
+    sections), so that a missing or empty database is refused; None with
+    KB_ALLOW_EMPTY_DATABASE, or in a fresh data folder."""
+    from search.generations import GenerationStore
+
+    current = GenerationStore(settings.index_root).current()
+    if settings.allow_empty_database or current is None or not current.sections:
+        return None
+    return (
+        f"{settings.index_root} holds the search indexes of a catalog of "
+        f"{len(current.sections)} sections ({current.name})"
+    )
 
 
 def has_store(settings: Settings) -> bool:

@@ -9,6 +9,7 @@ import click
 
 from kb.cli.common import (
     bar,
+    fail,
     has_store,
     open_store,
     print_problems,
@@ -27,8 +28,10 @@ from kb.settings import Settings
     default=None,
     help="Remove catalog documents that have no file in the content folder. Default: on with "
     "SQLite (one host, the folder is complete); off with a shared database, whose documents may "
-    "have been published on another replica.",
+    "have been published on another replica — there it says how many it removes and asks first, "
+    "and refuses when this folder lacks more than half of the catalog.",
 )
+@click.option("--yes", is_flag=True, help="With --prune on a shared database: do not ask.")
 @click.option(
     "--keyword-first",
     is_flag=True,
@@ -36,15 +39,20 @@ from kb.settings import Settings
     "`kb serve` then builds the semantic legs in the background (what `make run` does).",
 )
 @with_settings
-def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first: bool) -> None:
+def ingest(
+    settings: Settings, rebuild: bool, prune: bool | None, yes: bool, keyword_first: bool
+) -> None:
     """Load the content folder into the catalog and update the search indexes incrementally."""
+    from ingest.shared_catalog import lacks_most_of_catalog
     from search.embedders import EmbedderPool
     from search.service import ingest_and_index
 
     require_content(settings)
     database = open_store(settings)
+    shared = database.dialect != "sqlite"
     if prune is None:
-        prune = database.dialect == "sqlite"
+        prune = not shared
+    removable = confirmed_removals(settings, database, yes) if prune and shared else None
     pool = EmbedderPool(settings.embedders, settings.threads)
     report, index = ingest_and_index(
         settings,
@@ -55,14 +63,22 @@ def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first:
         bar,
         prune=prune,
         defer_vectors=keyword_first,
+        removable=removable,
     )
     print_problems(report.problems)
-    if report.kept:
+    if report.kept and lacks_most_of_catalog(len(report.kept), report.documents):
+        click.echo(
+            f"kept {len(report.kept)} documents of the shared catalog of {report.documents} that "
+            f"have no file in {settings.content}: this folder lacks most of the catalog, like a "
+            "replica's that does not author the content, so that is expected (they are removed "
+            "on the replica that authors them)."
+        )
+    elif report.kept:
         click.echo(
             f"kept {len(report.kept)} documents of the shared catalog that have no file in "
             f"{settings.content} (published on another replica, or deleted here): "
             f"{', '.join(report.kept[:5])}{' …' if len(report.kept) > 5 else ''}. "
-            "Run `kb ingest --prune` to remove them."
+            "Run `kb ingest --prune` to remove them (it says how many and asks first)."
         )
     click.echo(
         f"{report.documents} documents, {report.sections} sections in the catalog · "
@@ -92,6 +108,40 @@ def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first:
     if report.errors:
         click.echo("Files with errors were not (re)loaded; fix them and run `kb ingest` again.")
         sys.exit(1)
+
+
+def confirmed_removals(settings: Settings, database, yes: bool) -> tuple[str, ...]:
+    """Say which documents `--prune` would remove from the shared catalog and have it confirmed
+    (or --yes); refuse, changing nothing, when the folder lacks most of the catalog."""
+    from ingest.shared_catalog import MOST_MISSING, planned_removals
+
+    plan = planned_removals(database, settings.content, settings.max_file_bytes)
+    if not plan.ids:
+        return ()
+    count = f"{len(plan.ids)} of the {plan.catalogued} documents of the shared catalog"
+    if plan.from_replica_folder:
+        fail(
+            f"--prune would remove {count}: they have no file in {settings.content}, which lacks "
+            f"more than {MOST_MISSING:.0%} of the catalog, like the folder of a replica that does "
+            "not author the content; nothing was changed",
+            "run `kb ingest` without --prune here (it keeps them); prune only on the replica "
+            "whose content folder has the documents, or point --content (KB_CONTENT) at it",
+        )
+    shown = ", ".join(plan.ids[:10]) + (" …" if len(plan.ids) > 10 else "")
+    click.echo(
+        f"--prune will remove {count}, whose files are not in {settings.content} (readers on "
+        f"every replica stop seeing them): {shown}"
+    )
+    if yes:
+        return plan.ids
+    if not sys.stdin.isatty():
+        fail(
+            "removing documents from the shared catalog needs a confirmation; nothing was changed",
+            "run it on a terminal to be asked, or add --yes",
+        )
+    if not click.confirm("Remove them?", default=False):
+        fail("not confirmed; nothing was changed", "`kb ingest --keep-missing` keeps them")
+    return plan.ids
 
 
 @click.command()

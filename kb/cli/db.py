@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kb.cli.common import fail, with_settings
+from kb.cli.common import earlier_catalog, fail, with_settings
 from kb.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,14 +24,14 @@ def db() -> None:
 
 def connect_store(settings: Settings) -> Database:
     """Connect to the database without creating or upgrading anything (checked if SQLite)."""
-    from kb.store.database import Database
+    from kb.store.database import Database, DatabaseUnreachable
     from kb.store.integrity import DatabaseDamaged, check_url
 
     try:
         check_url(settings.db_url)
-    except DatabaseDamaged as error:
+        return Database.connect(settings.db_url)
+    except (DatabaseDamaged, DatabaseUnreachable) as error:
         fail(str(error))
-    return Database.connect(settings.db_url)
 
 
 @contextmanager
@@ -84,10 +84,18 @@ def db_status(settings: Settings) -> None:
 @with_settings
 def db_upgrade(settings: Settings) -> None:
     """Upgrade the database's schema to this release's head (an empty one is created)."""
+    from kb.bootstrap import refuse_empty, refuse_missing
+    from kb.store.integrity import EarlierCatalogMissing
     from kb.store.schema import bring_to_head
 
-    with schema_of(settings) as (database, tables):
-        change = bring_to_head(database, tables)
+    evidence = earlier_catalog(settings)
+    try:
+        refuse_missing(settings.db_url, evidence)
+        with schema_of(settings) as (database, tables):
+            refuse_empty(database, evidence)
+            change = bring_to_head(database, tables)
+    except EarlierCatalogMissing as error:
+        fail(str(error))
     click.echo(str(change))
 
 
