@@ -74,8 +74,9 @@ def require_content(settings: Settings) -> None:
 def open_store(settings: Settings, recover: bool = True):
     """Open the knowledge base's database with its schema brought to head (said on stderr when
     it changes): a damaged SQLite file, a database newer than this code, or a missing or empty
-    one beside an earlier catalog's indexes is an error saying what to do; a publish that a killed process left half-done is finished first (unless not
-    `recover`); it is closed when the command ends."""
+    one beside an earlier catalog's indexes is an error saying what to do; a publish that a
+    killed process left half-done is finished first (unless not `recover`); it is closed when
+    the command ends."""
     from kb.bootstrap import open_database
     from kb.store.database import DatabaseUnreachable
     from kb.store.integrity import DatabaseDamaged, EarlierCatalogMissing
@@ -117,8 +118,10 @@ def earlier_catalog(settings: Settings) -> str | None:
     KB_ALLOW_EMPTY_DATABASE, or in a fresh data folder."""
     from search.generations import GenerationStore
 
+    if settings.allow_empty_database:
+        return None
     current = GenerationStore(settings.index_root).current()
-    if settings.allow_empty_database or current is None or not current.sections:
+    if current is None or not current.sections:
         return None
     return (
         f"{settings.index_root} holds the search indexes of a catalog of "

@@ -40,12 +40,12 @@ class EarlierCatalogMissing(Exception):
         super().__init__(
             f"The database {where} is missing or empty, but {evidence}: starting on a new "
             f"empty database would lose that catalog's accounts, training progress, drafts, "
-            f"history and search log without a word, so nothing was started or changed. Stop every `kb serve` on this data folder, then either put the "
-            f"database back (the file with its -wal and -shm files, or KB_DATABASE_URL / --data "
-            f"pointing at it) or restore the last backup with `kb restore BACKUP --force`. To "
-            f"start with an empty database on purpose, run the command once with "
-            f"KB_ALLOW_EMPTY_DATABASE=1 (then `kb ingest` rebuilds the catalog from the content "
-            f"folder)."
+            f"history and search log without a word, so nothing was started or changed. Stop "
+            f"every `kb serve` on this data folder, then either put the database back (the file "
+            f"with its -wal and -shm files, or KB_DATABASE_URL / --data pointing at it) or "
+            f"restore the last backup with `kb restore BACKUP --force`. To start with an empty "
+            f"database on purpose, run the command once with KB_ALLOW_EMPTY_DATABASE=1 (then "
+            f"`kb ingest` rebuilds the catalog from the content folder)."
         )
 
 

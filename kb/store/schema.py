@@ -188,8 +188,9 @@ def migrating(engine: Engine) -> Iterator[Connection]:
 
 def bring_to_head(database: Database, metadata: MetaData) -> SchemaChange:
     """Bring the database's schema to this release's head: create an empty one with every table
-    of `metadata` (kb.bootstrap.store_tables()), upgrade an older one (stamping one made before migrations at the baseline first); a revision this code
-    does not know raises SchemaTooNew, a failing migration SchemaUpgradeFailed (rolled back)."""
+    of `metadata` (kb.bootstrap.store_tables()), upgrade an older one (stamping one made before
+    migrations at the baseline first); a revision this code does not know raises SchemaTooNew,
+    a failing migration SchemaUpgradeFailed (rolled back)."""
     script = scripts()
     head = script.get_current_head()
     with database.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
