@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,30 +180,41 @@ def check_content(root: Path, max_bytes: int, progress: Progress | None = None) 
     return result
 
 
+def missing_documents(known: dict[str, catalog.CatalogEntry], result: LoadResult) -> list[str]:
+    """Return the ids of the catalog's documents that have no file in the folder (not those
+    whose file failed to load, nor those that moved to another path)."""
+    changed_ids = {doc.id for doc in result.changed}
+    return [
+        entry.id
+        for path, entry in known.items()
+        if path not in result.seen and path not in result.failed and entry.id not in changed_ids
+    ]
+
+
 def ingest(
     database: Database,
     root: Path,
     max_bytes: int,
     progress: Progress | None = None,
     prune: bool = True,
+    removable: Collection[str] | None = None,
 ) -> IngestReport:
     """Bring the catalog in line with the content folder in one transaction.
 
     A catalog document with no file in the folder is removed, or with `prune` off kept and
-    reported (a replica's folder lacks what was published on another replica).
+    reported (a replica's folder lacks what was published on another replica). With
+    `removable`, only those documents may be removed (what the operator confirmed); one that
+    went missing since is kept.
     """
     started = time.perf_counter()
     with database.session() as session:
         known = catalog.entries(session)
         result = load_content(root, max_bytes, known, progress)
         cross_check(result, known, keep_missing=not prune)
-        changed_ids = {doc.id for doc in result.changed}
-        missing = [
-            entry.id
-            for path, entry in known.items()
-            if path not in result.seen and path not in result.failed and entry.id not in changed_ids
-        ]
-        removed, kept = (missing, []) if prune else ([], missing)
+        missing = missing_documents(known, result)
+        allowed = set(missing if removable is None else removable) if prune else set()
+        removed = [doc_id for doc_id in missing if doc_id in allowed]
+        kept = [doc_id for doc_id in missing if doc_id not in allowed]
         for doc_id in removed:
             catalog.remove(session, doc_id)
         session.flush()

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     anonymous_read: bool = Field(
         True, description="Let visitors search and read without signing in."
     )
+    allow_empty_database: bool = Field(
+        False,
+        description="Start with a new empty database even though the data folder holds the "
+        "search indexes of an earlier catalog (otherwise a missing or empty database there is "
+        "refused, with how to recover).",
+    )
     self_registration: bool = Field(False, description="Let visitors create learner accounts.")
     self_approval: bool = Field(False, description="Let a curator approve their own change.")
     stale_months: int = Field(12, description="Content not updated for this long is stale.")

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ingest.pipeline import load_content
+from ingest.shared_catalog import lacks_most_of_catalog
 from kb.content.problems import Problem, Severity
 from kb.content.taxonomy import Status
 from kb.curation import workflow
@@ -64,22 +65,39 @@ def _files_and_catalog(database: Database, root: Path, max_bytes: int) -> list[P
             message = "the file is not in the catalog yet (readers and search do not see it)"
         problems.append(Problem(document.path, 1, message, INGEST, WARNING))
     shared = database.dialect != "sqlite"  # a replica's folder lacks what others published
-    for path, entry in known.items():
-        if path not in loaded.seen:
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    f"'{entry.id}' is in the catalog (readers see it) but its file is missing"
-                    + (" here (or it was published on another replica)" if shared else ""),
-                    "restore the file, or run `kb ingest --prune` to take the document out of "
-                    "the catalog"
-                    if shared
-                    else f"restore the file, or {INGEST} to take the document out of the catalog",
-                    WARNING,
-                )  # fmt: skip
-            )
+    missing = {path: entry for path, entry in known.items() if path not in loaded.seen}
+    if shared and lacks_most_of_catalog(len(missing), len(known)):
+        problems.append(_replica_folder(root, len(missing), len(known)))
+        return problems
+    for path, entry in missing.items():
+        problems.append(
+            Problem(
+                path,
+                1,
+                f"'{entry.id}' is in the catalog (readers see it) but its file is missing"
+                + (" here (or it was published on another replica)" if shared else ""),
+                "restore the file, or remove the document with `kb ingest --prune` on the "
+                "replica that authors the content (it says how many it removes and asks first)"
+                if shared
+                else f"restore the file, or {INGEST} to take the document out of the catalog",
+                WARNING,
+            )  # fmt: skip
+        )
     return problems
+
+
+def _replica_folder(root: Path, missing: int, catalogued: int) -> Problem:
+    return Problem(
+        "(content folder)",
+        1,
+        f"{missing} of the {catalogued} documents of the shared catalog have no file in {root}: "
+        "it lacks most of the catalog, like the folder of a replica that does not author the "
+        "content (readers still see them all)",
+        "nothing to do on this replica: documents are added and removed by `kb ingest` on the "
+        "replica that authors the content; do not prune from this folder (`kb ingest --prune` "
+        "refuses here); if it should be complete, point --content (KB_CONTENT) at the full folder",
+        WARNING,
+    )
 
 
 def _workflow_and_files(database: Database, root: Path) -> list[Problem]:

@@ -3,7 +3,7 @@ publishing uses, and an open searcher."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ingest.pipeline import IngestReport, Progress, ingest
 from ingest.publisher import Publisher
@@ -36,16 +36,20 @@ def ingest_and_index(
     embed_progress: ProgressFactory | None = None,
     prune: bool = True,
     defer_vectors: bool = False,
+    removable: Collection[str] | None = None,
 ) -> tuple[IngestReport, IndexReport]:
     """Sync the catalog with the content folder, then the indexes with the catalog (`prune`:
-    remove catalog documents that have no file in the folder, see ingest.pipeline.ingest; with
+    remove catalog documents that have no file in the folder — only those in `removable` when
+    given —, see ingest.pipeline.ingest; with
     `defer_vectors`, only the keyword index if the vectors are out of date: `kb serve` builds
     them in the background)."""
     prepare(settings)
     publisher = _publisher(settings, database, pool.names, pool.get)
     with publisher.lock():  # never between a publish's file write and its workflow record
         finish_locked(publisher, tolerant=True)  # a publish a killed process left half-done
-        report = ingest(database, settings.content, settings.max_file_bytes, file_progress, prune)
+        report = ingest(
+            database, settings.content, settings.max_file_bytes, file_progress, prune, removable
+        )
         record_disk_revisions(database, settings.content, report.added + report.updated)
         record_disk_removals(database)
     index_report = update_indexes(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,3 +129,16 @@ Put a handover clause into every contract.
 ## Early-warning signs
 - Late invoices from the vendor
 """
+
+
+def serve_expecting_refusal(settings: Settings, why: str) -> subprocess.CompletedProcess:
+    """Run `kb serve` on these settings, which should refuse to start; fail the test with
+    `why` if it serves instead (the timeout only guards against that)."""
+    paths = ["--content", str(settings.content), "--data", str(settings.data)]
+    env = {**os.environ, "KB_EMBEDDERS": '["fake"]'}
+    env.pop("KB_ALLOW_EMPTY_DATABASE", None)
+    serve = [sys.executable, "-m", "kb.cli", "serve", "--port", "0", *paths]
+    try:
+        return subprocess.run(serve, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(why)

@@ -3,8 +3,6 @@
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +12,7 @@ from kb.accounts import create_user, list_users
 from kb.bootstrap import open_database
 from kb.cli import main
 from kb.store.integrity import DatabaseDamaged
-from tests.conftest import REPO
+from tests.conftest import serve_expecting_refusal
 from tests.search_fixtures import build_kb
 from web.app import create_app
 
@@ -70,15 +68,7 @@ def test_a_damaged_database_is_one_paragraph_and_a_non_zero_exit(built, damage, 
 @pytest.mark.parametrize("damage", [not_a_database, truncated, garbage_in_the_middle])
 def test_kb_serve_refuses_a_damaged_database_instead_of_serving(built, damage):
     damage(built.sqlite_path)
-    paths = ["--content", str(built.content), "--data", str(built.data)]
-    env = {**os.environ, "KB_EMBEDDERS": '["fake"]'}
-    serve = [sys.executable, "-m", "kb.cli", "serve", "--port", "0", *paths]
-    try:  # the timeout only guards against a server that starts on the damaged file
-        result = subprocess.run(
-            serve, cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("kb serve started serving a damaged database")
+    result = serve_expecting_refusal(built, "kb serve started serving a damaged database")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "is damaged" in result.stderr and "kb restore" in result.stderr
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
@@ -131,7 +132,69 @@ def test_ingest_from_a_folder_lacking_documents_keeps_them_on_a_shared_store(
     default = invoke("ingest", *paths(settings))
     if store_url:
         assert "kept 2 documents" in default.output and "removed 0" in default.output
-        pruned = invoke("ingest", "--prune", *paths(settings))
-        assert "removed 2" in pruned.output and "1 documents" in pruned.output, pruned.output
+        # pruning is confirmed, and only from a folder that has most of the catalog
+        content.write("more.md", "# More\n\ntext\n")
+        content.write("most.md", "# Most\n\ntext\n")
+        assert invoke("ingest", *paths(settings)).exit_code == 0
+        pruned = invoke("ingest", "--prune", "--yes", *paths(settings))
+        assert "removed 2" in pruned.output and "3 documents" in pruned.output, pruned.output
     else:
         assert "removed 2" in default.output and "1 documents" in default.output, default.output
+
+
+def notes(content, settings, count: int) -> None:
+    """Write `count` notes and ingest them."""
+    for n in range(count):
+        content.write(f"notes/n{n}.md", f"# Note {n}\n\ntext {n}\n")
+    assert invoke("ingest", *paths(settings)).exit_code == 0
+
+
+def test_prune_on_a_shared_store_says_how_many_and_wants_a_confirmation(
+    content, settings, store_url
+):
+    notes(content, settings, 4)
+    (settings.content / "notes/n0.md").unlink()
+    if not store_url:  # one host: the folder is complete, a deleted file removes its document
+        pruned = invoke("ingest", "--prune", *paths(settings))
+        assert pruned.exit_code == 0 and "removed 1" in pruned.output, pruned.output
+        return
+    unasked = invoke("ingest", "--prune", *paths(settings))  # not a terminal: nobody to ask
+    assert unasked.exit_code == 2 and "Traceback" not in unasked.output
+    assert "1 of the 4 documents of the shared catalog" in unasked.output
+    assert "--yes" in unasked.output and "nothing was changed" in unasked.output
+    assert "4 documents" in invoke("docs", *paths(settings)).output
+    pruned = invoke("ingest", "--prune", "--yes", *paths(settings))
+    assert pruned.exit_code == 0, pruned.output
+    assert "1 of the 4 documents" in pruned.output and "removed 1" in pruned.output
+    assert "3 documents" in pruned.output
+
+
+def test_a_replica_folder_lacking_most_of_a_shared_catalog_is_never_pruned(
+    content, settings, store_url
+):
+    if not store_url:
+        pytest.skip("a shared catalog is PostgreSQL's: set KB_TEST_DATABASE_URL")
+    notes(content, settings, 6)
+    for n in range(4):  # 4 of 6 documents have no file here: a non-authoring replica's folder
+        (settings.content / f"notes/n{n}.md").unlink()
+    refused = invoke("ingest", "--prune", "--yes", *paths(settings))
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "4 of the 6 documents" in refused.output and "nothing was changed" in refused.output
+    assert "6 documents" in invoke("docs", *paths(settings)).output
+    kept = invoke("ingest", *paths(settings))
+    assert kept.exit_code == 0 and "kept 4 documents" in kept.output, kept.output
+    assert "--prune" not in kept.output  # no advice to prune from here
+    checked = invoke("check", *paths(settings))
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.count("have no file in") == 1  # one summary line, not one a document
+    assert "4 of the 6 documents of the shared catalog" in checked.output
+    assert "its file is missing" not in checked.output and "do not prune" in checked.output
+
+
+def test_a_postgresql_url_without_a_database_name_is_refused(tmp_path, monkeypatch):
+    for url in ("postgresql://kb@127.0.0.1:1", "postgresql+psycopg://kb@127.0.0.1:1/"):
+        monkeypatch.setenv("KB_DATABASE_URL", url)
+        for command in (["docs"], ["db", "status"]):
+            result = CliRunner().invoke(main, [*command, "--data", str(tmp_path / "data")])
+            assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+            assert "names no database" in result.output and "KB_DATABASE_URL" in result.output

@@ -62,7 +62,8 @@ def test_a_deleted_published_file_is_recorded_as_unpublished_by_ingest(settings,
     assert "its file is missing" in found[0]["message"]
     assert "kb ingest" in found[0]["hint"]
     # --prune is the default on SQLite; a shared database keeps missing documents without it
-    assert kb(settings, "ingest", "--prune").exit_code == 0
+    # (and asks before it prunes: --yes)
+    assert kb(settings, "ingest", "--prune", "--yes").exit_code == 0
     state = workflow.get_state(database, "guide-change", settings.content)
     assert state.state == "archived" and state.live is None
     assert problems(settings) == (0, [])

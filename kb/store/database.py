@@ -117,6 +117,12 @@ class Database:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         url = driver_url(url)
+        if url.startswith("postgresql") and not make_url(url).database:
+            raise DatabaseUnreachable(
+                url,
+                "the URL names no database, and the server would pick its default one (such as "
+                "`postgres`); add the database's name at its end, /DB",
+            )
         if url.startswith("sqlite"):
             engine = create_engine(url)
             event.listen(engine, "connect", _tune_sqlite)

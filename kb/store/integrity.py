@@ -26,9 +26,27 @@ def recovery_advice(path: Path, detail: str) -> str:
         f"`kb restore BACKUP --force` (accounts, training progress, drafts and history come back "
         f"as they were then), or move it away with its -wal and -shm files (`mkdir "
         f"{path.parent / 'damaged'} && mv {path}* {path.parent / 'damaged'}/`) and run "
-        f"`kb ingest` to rebuild the catalog and the search indexes from the content folder — "
-        f"that starts with no accounts, training progress, drafts, history or search log."
+        f"`KB_ALLOW_EMPTY_DATABASE=1 kb ingest` to rebuild the catalog and the search indexes "
+        f"from the content folder — that starts with no accounts, training progress, drafts, "
+        f"history or search log."
     )
+
+
+class EarlierCatalogMissing(Exception):
+    """The database is missing or empty, yet the data folder shows that a catalog existed:
+    starting would silently create a new empty one; the message says how to recover."""
+
+    def __init__(self, where: str, evidence: str) -> None:
+        super().__init__(
+            f"The database {where} is missing or empty, but {evidence}: starting on a new "
+            f"empty database would lose that catalog's accounts, training progress, drafts, "
+            f"history and search log without a word, so nothing was started or changed. Stop "
+            f"every `kb serve` on this data folder, then either put the database back (the file "
+            f"with its -wal and -shm files, or KB_DATABASE_URL / --data pointing at it) or "
+            f"restore the last backup with `kb restore BACKUP --force`. To start with an empty "
+            f"database on purpose, run the command once with KB_ALLOW_EMPTY_DATABASE=1 (then "
+            f"`kb ingest` rebuilds the catalog from the content folder)."
+        )
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -23,7 +23,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from kb.store.database import READ_ONLY, Base, Database
+from kb.store.database import READ_ONLY, Database
 from kb.store.integrity import sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -94,12 +94,16 @@ class SchemaChange:
         return f"upgraded the database schema from revision {before} to {self.after}"
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Return the Alembic configuration of the store, run on this connection (no ini file)."""
+def alembic_config(
+    connection: Connection | None = None, metadata: MetaData | None = None
+) -> Config:
+    """Return the Alembic configuration of the store, run on this connection (no ini file);
+    `metadata`, the tables the code declares, is what autogenerate compares against."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     config.attributes["connection"] = connection
+    config.attributes["metadata"] = metadata
     return config
 
 
@@ -119,15 +123,8 @@ def _revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def tables() -> MetaData:
-    """Return the metadata with every table of the store (kb.bootstrap imports each feature)."""
-    import kb.bootstrap  # noqa: F401  (here, not at the top: it imports this module)
-
-    return Base.metadata
-
-
-def _has_tables(connection: Connection) -> bool:
-    return bool(set(inspect(connection).get_table_names()) & set(tables().tables))
+def _has_tables(connection: Connection, metadata: MetaData) -> bool:
+    return bool(set(inspect(connection).get_table_names()) & set(metadata.tables))
 
 
 def _known(script: ScriptDirectory, engine: Engine, revision: str | None) -> None:
@@ -144,13 +141,14 @@ def _pending(script: ScriptDirectory, current: str | None, head: str) -> tuple[M
     return tuple(Migration(s.revision, s.doc or "") for s in reversed(newer))
 
 
-def status(database: Database) -> SchemaStatus:
-    """Read where the database's schema is, without changing anything; a revision this code
-    does not know raises SchemaTooNew."""
+def status(database: Database, metadata: MetaData) -> SchemaStatus:
+    """Read where the database's schema is, without changing anything (`metadata`: every table
+    of the store, kb.bootstrap.store_tables()); a revision this code does not know raises
+    SchemaTooNew."""
     script = scripts()
     head = script.get_current_head()
     with database.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
-        current, empty = _revision(connection), not _has_tables(connection)
+        current, empty = _revision(connection), not _has_tables(connection, metadata)
     _known(script, database.engine, current)
     if empty and current is None:
         return SchemaStatus(None, head, (), True)
@@ -188,10 +186,11 @@ def migrating(engine: Engine) -> Iterator[Connection]:
                 driver.execute("PRAGMA foreign_keys=ON")
 
 
-def bring_to_head(database: Database) -> SchemaChange:
-    """Bring the database's schema to this release's head: create an empty one, upgrade an
-    older one (stamping one made before migrations at the baseline first); a revision this code
-    does not know raises SchemaTooNew, a failing migration SchemaUpgradeFailed (rolled back)."""
+def bring_to_head(database: Database, metadata: MetaData) -> SchemaChange:
+    """Bring the database's schema to this release's head: create an empty one with every table
+    of `metadata` (kb.bootstrap.store_tables()), upgrade an older one (stamping one made before
+    migrations at the baseline first); a revision this code does not know raises SchemaTooNew,
+    a failing migration SchemaUpgradeFailed (rolled back)."""
     script = scripts()
     head = script.get_current_head()
     with database.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
@@ -205,8 +204,8 @@ def bring_to_head(database: Database) -> SchemaChange:
             return SchemaChange(head, head)
         _known(script, database.engine, current)
         context = MigrationContext.configure(connection)
-        if current is None and not _has_tables(connection):
-            tables().create_all(connection)
+        if current is None and not _has_tables(connection, metadata):
+            metadata.create_all(connection)
             context.stamp(script, "head")
             return SchemaChange(None, head, created=True)
         if current is None:
@@ -221,16 +220,17 @@ def bring_to_head(database: Database) -> SchemaChange:
     return SchemaChange(current, head)
 
 
-def new_migration(message: str) -> Path | None:
-    """Write a migration for what the models have that the migrations do not (Alembic's
-    autogenerate against a scratch SQLite database at head); None when nothing differs."""
+def new_migration(message: str, metadata: MetaData) -> Path | None:
+    """Write a migration for what the models (`metadata`: kb.bootstrap.store_tables()) have that
+    the migrations do not (Alembic's autogenerate against a scratch SQLite database at head);
+    None when nothing differs."""
     script = scripts()
     head = script.get_current_head()
     with tempfile.TemporaryDirectory(prefix="kb-migration-") as scratch:
         database = Database.connect(f"sqlite:///{Path(scratch) / 'head.sqlite3'}")
         try:
             with migrating(database.engine) as connection:
-                config = alembic_config(connection)
+                config = alembic_config(connection, metadata)
                 command.upgrade(config, "head")
                 number = f"{int(head) + 1:04d}" if head.isdigit() else None
                 written = command.revision(config, message, autogenerate=True, rev_id=number)
