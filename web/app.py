@@ -15,6 +15,7 @@ from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
 from kb.following.visits import VisitLog
 from kb.settings import Settings
+from kb.store.health import DatabaseHealth
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
 from search.lessons_beside import LessonsBeside
@@ -58,6 +59,8 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         database = open_database(settings.db_url)
+        database_health = DatabaseHealth(logging.getLogger("uvicorn.error"))
+        database_health.watch(database.engine)
         pool = EmbedderPool(settings.embedders, settings.threads)
         for outcome in finish_interrupted_publishes(settings, database, pool):
             logging.getLogger("uvicorn.error").warning("%s", outcome)
@@ -82,6 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield {
                 "settings": settings,
                 "database": database,
+                "database_health": database_health,
                 "searcher": searcher,
                 "lessons_beside": LessonsBeside(searcher),
                 "visit_log": visit_log,
