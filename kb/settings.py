@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2_000_000, description="Largest Markdown file ingest accepts.")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
+    body_timeout_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="A request's body must arrive within this many seconds, else 408 and the "
+        "connection is closed (slow senders cannot hold connections); 0: no limit.",
+    )
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
     query_cache: int = Field(
         4096,

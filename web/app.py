@@ -28,7 +28,9 @@ from search.service import (
 )
 from web.auth import reader_access
 from web.body_limit import BodyLimit, body_limits, curate_form_limits
+from web.body_timeout import BodyTimeout
 from web.cookies import BrowserCookieMiddleware
+from web.curator_gate import CuratorGate
 from web.errors import install_error_handlers
 from web.rate_limit import RateLimiter
 from web.render import make_templates
@@ -108,7 +110,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()
+    app.add_middleware(CuratorGate)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

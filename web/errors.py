@@ -95,6 +95,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return add_security_headers(response, request.url.path)
 
 
+def forbidden_response(request: Request, detail: str) -> Response:
+    """Return the 403 page of a request refused for its role (before the app read it)."""
+    response = page(
+        request,
+        "error.html",
+        {"status": 403, "key": "forbidden", "detail": detail},
+        status_code=403,
+    )
+    return add_security_headers(response, request.url.path)
+
+
 def degraded_response(request: Request) -> Response:
     """Return the 503 of a database outage: JSON for the API, else a page that says search
     still works (rendered without asking the database who is signed in)."""
