@@ -422,7 +422,7 @@ def digest(
     if output is not None and output.is_dir():
         fail(f"--output {output} is a folder", "name a file, e.g. --output digest.md")
     database = open_store(settings)
-    site = base_url or f"http://{settings.host}:{settings.port}"
+    site = base_url or settings.site_url
     with database.reading() as session:
         built = build_digest(session, start, now, lang, site)
     text = render_html(built) if fmt == "html" else render_markdown(built)

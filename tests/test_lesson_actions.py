@@ -414,7 +414,7 @@ def test_the_csv_export_opens_in_a_spreadsheet(client):
     ]
     assert rows[1]["what"] == "回退演练纳入切换规范"
     assert rows[2]["what"].startswith("'=HYPERLINK")  # never a live formula
-    assert rows[0]["url"] == "http://testserver/docs/lesson-cutover#recommendation"
+    assert rows[0]["url"] == "http://127.0.0.1:8000/docs/lesson-cutover#recommendation"
 
 
 def test_the_json_api_gives_the_dashboard_as_data(client):
