@@ -646,6 +646,7 @@ def restore_command(settings: Settings, source: Path, force: bool) -> None:
     folder are written beside their targets and renamed into place. Stop `kb serve` first."""
     import tempfile
 
+    from kb import sessions
     from kb.store.backup import BackupError, restore, unpack, verify
     from kb.store.integrity import sqlite_file
     from kb.store.locks import PUBLISH_LOCK, SERVER_LOCK, exclusive, held_elsewhere
@@ -685,6 +686,9 @@ def restore_command(settings: Settings, source: Path, force: bool) -> None:
     from search.service import ingest_and_index
 
     database = open_store(settings)
+    with database.session() as session:  # one revoked after the backup would live again
+        ended = sessions.end_everyone(session)
+    click.echo(f"ended all {ended} sign-in sessions of the backup: everyone signs in again")
     pool = EmbedderPool(settings.embedders, settings.threads)
     _, index = ingest_and_index(settings, database, pool, True, progress("ingest"), bar)
     click.echo(f"indexes rebuilt: generation {index.generation}")
