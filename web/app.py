@@ -32,7 +32,7 @@ from web.body_timeout import BodyTimeout
 from web.cookies import BrowserCookieMiddleware
 from web.curator_gate import CuratorGate
 from web.errors import install_error_handlers
-from web.rate_limit import RateLimiter
+from web.rate_limit import RateLimiter, similar_limiter
 from web.render import make_templates
 from web.routers import (
     actions_api,
@@ -110,6 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()
+    app.state.similar_limiter = similar_limiter()
     app.add_middleware(CuratorGate)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
