@@ -80,7 +80,7 @@ class DocumentOut(BaseModel):
 class FeedbackIn(BaseModel):
     """A "was this helpful?" vote."""
 
-    doc_id: str = Field(min_length=1, max_length=200)
+    doc_id: DocId
     helpful: bool
     comment: str = Field("", max_length=2000)
     query: str = Field("", max_length=500)
