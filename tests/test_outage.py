@@ -103,6 +103,9 @@ def test_an_outage_answers_503_keeps_search_and_is_logged_once(
         document = client.get("/api/documents/guide-risk-en")
         assert document.status_code == 503 and "retry-after" in document.headers
         assert "search" in document.json()["detail"]
+        spec = client.get("/api/openapi.json").json()  # and the API's document says so
+        for operations in spec["paths"].values():
+            assert all("503" in operation["responses"] for operation in operations.values())
         signin = client.post(
             "/signin",
             data={"username": "alice", "password": "x", "csrf_token": csrf_of(sign_in_form)},
@@ -136,7 +139,9 @@ def test_the_follower_backs_off_while_it_fails_up_to_a_minute():
     assert next_wait(120.0, 3) == 120.0  # never sooner than the configured interval
 
 
-@pytest.mark.parametrize("route", ["/training", "/feeds/documents.atom", "/api/documents/guide-risk"])
+@pytest.mark.parametrize(
+    "route", ["/training", "/feeds/documents.atom", "/api/documents/guide-risk"]
+)
 def test_pages_needing_the_database_say_degraded_not_500(settings, database, tmp_path, route):
     with serving_through_outage(settings, database, tmp_path) as (client, outage):
         outage.stop(client.app_state)

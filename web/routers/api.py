@@ -171,7 +171,7 @@ def api_document(doc_id: DocId, database: DatabaseDep):
     }
 
 
-@router.get("/facets")
+@router.get("/facets", responses=error_responses())
 def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     """Published document counts per phase, area and kind."""
     with database.reading() as session:
