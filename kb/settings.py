@@ -42,8 +42,9 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(
         10.0,
         ge=0,
-        description="A request's body must arrive within this many seconds, else 408 and the "
-        "connection is closed (slow senders cannot hold connections); 0: no limit.",
+        description="A request's body must arrive within this many seconds (plus the time its "
+        "declared length takes at 32 KiB/s), else 408 and the connection is closed (slow "
+        "senders cannot hold connections); 0: no limit.",
     )
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
     query_cache: int = Field(

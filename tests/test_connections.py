@@ -15,6 +15,7 @@ import pytest
 from tests.live_server import live_server
 from tests.search_fixtures import build_kb
 from web.app import create_app
+from web.body_timeout import SLOWEST_RATE, body_deadline
 
 GUARD = 60  # socket timeout: a hung server fails the test instead of hanging it
 
@@ -53,7 +54,12 @@ def test_a_body_that_trickles_in_gets_408_and_the_connection_closes(app):
         while chunk := sock.recv(65536):  # the server closes the connection after answering
             received += chunk
     assert received.startswith(b"HTTP/1.1 408 ")
-    assert b"did not arrive within 0.5 s" in received
+    assert b"did not arrive within 0.531 s" in received  # 0.5 s + 1000 bytes at 32 KiB/s
+
+
+def test_a_large_declared_body_gets_the_time_it_needs_on_a_slow_link():
+    assert body_deadline(10.0, None) == 10.0
+    assert body_deadline(10.0, 100 * SLOWEST_RATE) == 110.0  # a 3.2 MB upload: 110 s
 
 
 def _post_streamed(app, state, path, chunks):
