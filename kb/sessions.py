@@ -135,6 +135,15 @@ def end_all(session: Session, user_id: int) -> int:
     return result.rowcount
 
 
+def end_everyone(session: Session) -> int:
+    """End every open session of every user, in the caller's unit of work (a restored backup:
+    sessions revoked after it was made would otherwise live again); return how many."""
+    result = session.execute(
+        update(SessionRow).where(SessionRow.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    return result.rowcount
+
+
 def activity(database: Database, lifetime: Lifetime) -> dict[int, Activity]:
     """Return, per user id, the sessions still live (not ended, not expired)."""
     now = utcnow()

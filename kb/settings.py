@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(2_000_000, description="Largest Markdown file ingest accepts.")
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8000, description="Port the web server listens on.")
+    base_url: str = Field(
+        "",
+        description="The site's address as readers reach it (e.g. https://kb.example.org), for "
+        "the absolute links of the CSV export, feeds, certificates and the digest; empty: "
+        "http://KB_HOST:KB_PORT. Never taken from a request's Host header.",
+    )
+    body_timeout_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="A request's body must arrive within this many seconds (plus the time its "
+        "declared length takes at 32 KiB/s), else 408 and the connection is closed (slow "
+        "senders cannot hold connections); 0: no limit.",
+    )
     threads: int = Field(2, description="CPU threads for the embedding models (torch and numpy).")
     query_cache: int = Field(
         4096,
@@ -98,6 +111,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """Return the effective database URL."""
         return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def site_url(self) -> str:
+        """Return the site's address for absolute links (KB_BASE_URL, or host and port)."""
+        return self.base_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     @property
     def index_root(self) -> Path:

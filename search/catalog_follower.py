@@ -13,9 +13,17 @@ from ingest.recovery import recover
 from kb.curation.workflow import pending_intents
 from kb.store import catalog_version
 from kb.store.database import Database
+from kb.store.health import is_unreachable
 from kb.store.locks import publishing_elsewhere
 
 log = logging.getLogger("kb.follow")
+LONGEST_WAIT = 60.0  # seconds between tries while the catalog cannot be followed
+
+
+def next_wait(interval: float, failures: int) -> float:
+    """Return how long to wait before the next try: the interval, doubled after each failure in
+    a row, at most LONGEST_WAIT (a database outage is not retried every few seconds)."""
+    return min(interval * 2**failures, max(interval, LONGEST_WAIT))
 
 
 class CatalogFollower:
@@ -63,8 +71,15 @@ class CatalogFollower:
         return True
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        failures = 0
+        while not self._stop.wait(next_wait(self.interval, failures)):
             try:
                 self.step()
-            except Exception:  # a database or disk hiccup: log it and try again next time
-                log.exception("following the catalog failed; retrying in %.0f s", self.interval)
+                failures = 0
+            except Exception as error:  # a database or disk hiccup: back off and try again
+                failures = min(failures + 1, 16)
+                if not is_unreachable(error):  # an outage is logged once, by kb.store.health
+                    log.exception(
+                        "following the catalog failed; retrying in %.0f s",
+                        next_wait(self.interval, failures),
+                    )

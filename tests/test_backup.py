@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sqlite3
 
 import pytest
@@ -141,3 +142,22 @@ def test_postgresql_backup_says_it_is_not_supported(settings):
     for command in (["backup", "x"], ["restore", "x"]):
         result = kb(settings, *command, env=env)
         assert result.exit_code == 2 and "pg_dump" in result.output
+
+
+def test_restore_ends_every_session_so_none_revoked_since_comes_back(built, tmp_path):
+    settings = built
+    with TestClient(create_app(settings)) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/signin").text)
+        form = {"username": "alice", "password": "alice-password", "csrf_token": token.group(1)}
+        assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+        cookies = dict(client.cookies)
+        assert client.get("/curate", follow_redirects=False).status_code == 200
+        assert kb(settings, "backup", str(tmp_path / "nightly")).exit_code == 0
+        # after the backup, the session is revoked (alice signed out everywhere: a stolen cookie)
+        assert kb(settings, "user", "signout", "alice").exit_code == 0
+        assert client.get("/curate", follow_redirects=False).status_code == 303
+    restored = kb(settings, "restore", str(tmp_path / "nightly"), "--force")
+    assert restored.exit_code == 0, restored.output
+    assert "ended all 1 sign-in sessions" in restored.output
+    with TestClient(create_app(settings), cookies=cookies) as client:
+        assert client.get("/curate", follow_redirects=False).status_code == 303  # not revived

@@ -336,6 +336,23 @@ def test_csv_has_a_bom_and_no_cell_starts_a_formula():
     ]
 
 
+def test_csv_formulas_hidden_behind_a_separator_full_width_or_spaces_are_defused():
+    payloads = [
+        "Fix it;=cmd|' /C calc'!A0",  # a ";" locale splits the cell there
+        "＝1+1",  # full-width equals sign
+        "＋SUM(A1)",
+        "  =1+1",  # leading spaces
+        "\u3000@SUM(A1)",  # an ideographic space first
+        "ok, -2+3",
+    ]
+    text = csv_text([payloads, ["plain text", "2026-01-05", "a-b"]])
+    rows = list(csv.reader(io.StringIO(text.removeprefix(BOM))))
+    assert rows[0] == ["'" + p for p in payloads]
+    assert rows[1] == ["plain text", "2026-01-05", "a-b"]  # what is not a formula is untouched
+    # every field quoted: no locale's separator splits a cell in two
+    assert text.removeprefix(BOM).startswith("\"'Fix it;=cmd|' /C calc'!A0\",\"")
+
+
 # --- over HTTP ---------------------------------------------------------------------------------
 
 
@@ -414,7 +431,7 @@ def test_the_csv_export_opens_in_a_spreadsheet(client):
     ]
     assert rows[1]["what"] == "回退演练纳入切换规范"
     assert rows[2]["what"].startswith("'=HYPERLINK")  # never a live formula
-    assert rows[0]["url"] == "http://testserver/docs/lesson-cutover#recommendation"
+    assert rows[0]["url"] == "http://127.0.0.1:8000/docs/lesson-cutover#recommendation"
 
 
 def test_the_json_api_gives_the_dashboard_as_data(client):

@@ -6,6 +6,7 @@ and body shape, never a 5xx; a 405 anywhere on the site says which methods are a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import schemathesis
@@ -16,6 +17,8 @@ from schemathesis.python.asgi import shutdown_lifespans
 from kb import sessions
 from kb.accounts import create_user
 from kb.bootstrap import open_database
+from kb.content.ids import ID_PATTERN, MAX_ID_CHARS
+from kb.content.schema import MAX_CHOICES
 from kb.settings import Settings
 from tests.search_fixtures import DOCS, build_kb
 from tests.test_lesson_actions import DOCS as LESSONS_WITH_ACTIONS
@@ -160,3 +163,30 @@ def test_method_not_allowed_says_which_methods_are(client, method, path, allowed
     assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
     kind = "application/json" if path.startswith("/api/") else "text/html"
     assert response.headers["content-type"].startswith(kind)
+
+
+def test_the_document_declares_the_ranges_the_server_accepts(client, session_cookie):
+    spec = served_spec()
+    (doc_id,) = [
+        p["schema"]
+        for p in spec["paths"]["/api/documents/{doc_id}"]["get"]["parameters"]
+        if p["name"] == "doc_id"
+    ]
+    assert doc_id["maxLength"] == MAX_ID_CHARS and doc_id["pattern"] == ID_PATTERN
+    assert spec["components"]["schemas"]["FeedbackIn"]["properties"]["doc_id"] == doc_id
+    choice = spec["components"]["schemas"]["AnswerIn"]["properties"]["choice"]
+    assert (choice["minimum"], choice["maximum"]) == (1, MAX_CHOICES)
+    # what the pattern allows is looked up; what it refuses, the server refuses too
+    for good in ("guide-risk", "no-such/doc_1.v2", "风险-指南"):
+        assert re.fullmatch(ID_PATTERN, good)
+        assert client.get(f"/api/documents/{good}").status_code in (200, 404)
+    for bad in ("a..", ".hidden", "a//b", "a" * (MAX_ID_CHARS + 1), "a b"):
+        assert not re.fullmatch(ID_PATTERN, bad) or len(bad) > MAX_ID_CHARS
+        assert client.get(f"/api/documents/{bad}").status_code == 422, bad
+    answer = "/api/training/modules/training-basics/steps/1/questions/1/answer"
+    client.cookies.update(session_cookie)
+    try:
+        over = client.post(answer, json={"choice": MAX_CHOICES + 1})
+        assert over.status_code == 422
+    finally:
+        client.cookies.clear()

@@ -14,6 +14,7 @@ from search.searcher import Searcher
 from search.similar_lessons import DraftLesson, driving_event, find_similar_lessons, probe_text
 from tests.search_fixtures import DOCS, build_kb
 from web.app import create_app
+from web.rate_limit import RateLimiter
 
 PASSWORD = "similar-pass"
 VENDOR_ZH = """---
@@ -193,3 +194,16 @@ def test_the_review_page_shows_the_similar_lessons(client):
     assert "<script>" not in editor  # no inline script (CSP)
     guide = client.get("/curate/doc/guide-risk").text
     assert "similar-panel" not in guide  # only lessons
+
+
+def test_lookups_are_rate_limited_per_curator(kb):
+    app = create_app(kb[0])
+    app.state.similar_limiter = RateLimiter(burst=3, per_second=1.0, clock=lambda: 0.0)  # frozen
+    with TestClient(app) as first, TestClient(app) as second:
+        sign_in(first, "cur1")
+        assert [similar(first).status_code for _ in range(3)] == [200, 200, 200]
+        refused = similar(first)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert "similar-lesson lookups" in refused.text
+        sign_in(second, "cur2")  # another curator has a bucket of their own
+        assert similar(second).status_code == 200

@@ -53,8 +53,9 @@ ERRORS: dict[int, dict[str, Any]] = {
     },
     429: {"description": "Too many requests from this address.", "headers": RETRY_AFTER},
     503: {
-        "description": "The knowledge base is busy saving other changes or its search index is "
-        "not built yet: try again later.",
+        "description": "The knowledge base is busy saving other changes, its search index is "
+        "not built yet, or its database is unreachable (search still answers): try again after "
+        "Retry-After.",
         "headers": RETRY_AFTER,
     },
 }
@@ -68,5 +69,6 @@ SESSION_COOKIE = APIKeyCookie(
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Return the `responses=` entries documenting these error statuses of a JSON route."""
-    return {status: {"model": ErrorOut, **ERRORS[status]} for status in statuses}
+    """Return the `responses=` entries documenting these error statuses of a JSON route (and
+    503, which any route may answer while the database is unreachable)."""
+    return {status: {"model": ErrorOut, **ERRORS[status]} for status in (*statuses, 503)}

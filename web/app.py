@@ -15,6 +15,7 @@ from ingest.pipeline import ProblemsCache
 from kb.bootstrap import open_database
 from kb.following.visits import VisitLog
 from kb.settings import Settings
+from kb.store.health import DatabaseHealth
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
 from search.lessons_beside import LessonsBeside
@@ -27,9 +28,11 @@ from search.service import (
 )
 from web.auth import reader_access
 from web.body_limit import BodyLimit, body_limits, curate_form_limits
+from web.body_timeout import BodyTimeout
 from web.cookies import BrowserCookieMiddleware
+from web.curator_gate import CuratorGate
 from web.errors import install_error_handlers
-from web.rate_limit import RateLimiter
+from web.rate_limit import RateLimiter, similar_limiter
 from web.render import make_templates
 from web.routers import (
     actions_api,
@@ -58,6 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         database = open_database(settings.db_url)
+        database_health = DatabaseHealth(logging.getLogger("uvicorn.error"))
+        database_health.watch(database.engine)
         pool = EmbedderPool(settings.embedders, settings.threads)
         for outcome in finish_interrupted_publishes(settings, database, pool):
             logging.getLogger("uvicorn.error").warning("%s", outcome)
@@ -82,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield {
                 "settings": settings,
                 "database": database,
+                "database_health": database_health,
                 "searcher": searcher,
                 "lessons_beside": LessonsBeside(searcher),
                 "visit_log": visit_log,
@@ -104,7 +110,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()
+    app.state.similar_limiter = similar_limiter()
+    app.add_middleware(CuratorGate)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -77,7 +77,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = _content_length(scope)
+        declared = declared_length(scope)
         if declared is not None and declared > limit:
             await refusal(scope["path"], limit)(scope, receive, send)
             return
@@ -106,7 +106,8 @@ class BodyLimit:
             await refusal(scope["path"], limit)(scope, receive, send)
 
 
-def _content_length(scope: Scope) -> int | None:
+def declared_length(scope: Scope) -> int | None:
+    """Return the request's Content-Length, or None when it has none (or not a number)."""
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from ingest.publish import Publisher
-from kb.content.ids import require_id
+from kb.content.ids import ID_PATTERN, MAX_ID_CHARS, require_id
 from kb.settings import Settings
 from kb.store.database import Database
 from search.lessons_beside import LessonsBeside
@@ -57,4 +57,11 @@ SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]
 LessonsBesideDep = Annotated[LessonsBeside, Depends(get_lessons_beside)]
 LangDep = Annotated[str, Depends(get_lang)]
-DocId = Annotated[str, AfterValidator(require_id)]  # a document id in a path: 422 when invalid
+# a document id in a path or a body: 422 when invalid, and the OpenAPI document says the rule
+DocId = Annotated[
+    str,
+    AfterValidator(require_id),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "pattern": ID_PATTERN}
+    ),
+]

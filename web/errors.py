@@ -7,10 +7,13 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb.store.database import is_busy
+from kb.store.health import is_unreachable
 from web.auth import SignInRequired, sign_in_url
 from web.render import page
 from web.security import add_security_headers
@@ -20,6 +23,7 @@ ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_ma
 
 
 RETRY_AFTER_SECONDS = 2
+OUTAGE_RETRY_AFTER_SECONDS = 30  # the database is down: come back in a while, not at once
 
 
 def _wants_json(request: Request) -> bool:
@@ -27,7 +31,9 @@ def _wants_json(request: Request) -> bool:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register handlers for HTTP errors, validation errors and unexpected exceptions."""
+    """Register handlers for HTTP errors, validation errors, database errors (busy: retry soon;
+    unreachable: the degraded page) and unexpected exceptions."""
+    app.add_middleware(UnexpectedErrors)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
@@ -71,10 +77,13 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
-    @app.exception_handler(OperationalError)
-    async def busy(request: Request, exc: OperationalError):
+    @app.exception_handler(DisconnectionError)
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: Exception):
+        if is_unreachable(exc):  # logged once per outage by kb.store.health, not per request
+            return degraded_response(request)
         if not is_busy(exc):
-            return await unexpected(request, exc)
+            return unexpected_response(request, exc)
         # A writer waited the whole busy timeout: the request changed nothing, so it can be retried.
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if _wants_json(request):
@@ -85,15 +94,79 @@ def install_error_handlers(app: FastAPI) -> None:
             response.headers.update(headers)
         return add_security_headers(response, request.url.path)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):
-        log.exception("unexpected error on %s", request.url.path)
-        # 500s are answered outside the middleware stack, so the headers are set here too
-        if _wants_json(request):
-            response = JSONResponse(
-                {"detail": "Internal error; the PMO has been told. Try again later."},
-                status_code=500,
-            )
-        else:
-            response = page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)
-        return add_security_headers(response, request.url.path)
+
+def forbidden_response(request: Request, detail: str) -> Response:
+    """Return the 403 page of a request refused for its role (before the app read it)."""
+    response = page(
+        request,
+        "error.html",
+        {"status": 403, "key": "forbidden", "detail": detail},
+        status_code=403,
+    )
+    return add_security_headers(response, request.url.path)
+
+
+def degraded_response(request: Request) -> Response:
+    """Return the 503 of a database outage: JSON for the API, else a page that says search
+    still works (rendered without asking the database who is signed in)."""
+    headers = {"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)}
+    if _wants_json(request):
+        detail = (
+            "The knowledge base's database is unreachable; search (/api/search) still answers. "
+            f"Retry in {OUTAGE_RETRY_AFTER_SECONDS} s."
+        )
+        response = JSONResponse({"detail": detail}, status_code=503, headers=headers)
+    else:
+        request.state.user = None
+        response = page(request, "error.html", {"status": 503, "key": "degraded"}, status_code=503)
+        response.headers.update(headers)
+    return add_security_headers(response, request.url.path)
+
+
+def unexpected_response(request: Request, exc: Exception) -> Response:
+    """Log an unexpected error with its traceback and return a 500 without one."""
+    log.error("unexpected error on %s", request.url.path, exc_info=exc)
+    # 500s are answered outside the middleware stack, so the headers are set here too
+    if _wants_json(request):
+        response = JSONResponse(
+            {"detail": "Internal error; the PMO has been told. Try again later."},
+            status_code=500,
+        )
+    else:
+        if not hasattr(request.state, "user"):
+            request.state.user = None  # whoever it is, the error page need not ask the store
+        response = page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)
+    return add_security_headers(response, request.url.path)
+
+
+class UnexpectedErrors:
+    """ASGI middleware: answer an exception no handler took with the 500 page and end the
+    request there. (Starlette's own last-resort handler re-raises after answering, and uvicorn
+    then logs the traceback a second time and closes the keep-alive connection.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; answer 500 if it raises before its answer started."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as exc:
+            if started:  # half an answer went out: only closing the connection can say so
+                raise
+            request = Request(scope, receive)
+            if is_unreachable(exc):
+                response = degraded_response(request)
+            else:
+                response = unexpected_response(request, exc)
+            await response(scope, receive, send)

@@ -134,6 +134,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The knowledge base is saving other changes. Nothing was lost: try again in a few seconds.",
         "zh": "知识库正在保存其他更改，您的内容没有丢失。请几秒钟后重试。",
     },
+    "degraded_title": {
+        "en": "Running with reduced service",
+        "zh": "服务降级运行中",
+    },
+    "degraded_text": {
+        "en": "The knowledge base cannot reach its database just now, so this page is unavailable "
+        "(signing in, editing and progress included). Search still works: try it below. "
+        "Please try this page again in a minute.",
+        "zh": "知识库暂时无法连接数据库，此页面暂不可用（包括登录、编辑和学习进度）。"
+        "搜索仍可使用，请在下方搜索。请稍后再试此页面。",
+    },
     "back_home": {"en": "Back to the home page", "zh": "返回首页"},
     "switch_language": {"en": "中文", "zh": "English"},
     "switch_language_label": {"en": "切换到中文", "zh": "Switch to English"},

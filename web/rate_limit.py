@@ -1,4 +1,7 @@
-"""Rate limits: a token bucket per client address (anonymous feedback votes), answered 429."""
+"""Rate limits, answered 429 with Retry-After: a token bucket per client address (anonymous
+feedback votes) and per curator (the similar-lesson lookups of the editor).
+
+Per process for now; the limiters move to the shared store with the replicas' other state."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from fastapi import HTTPException, Request
+
+from web.auth import CuratorDep
 
 
 class RateLimiter:
@@ -50,15 +55,31 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit_feedback(request: Request) -> None:
-    """Dependency: refuse a feedback vote over the address's rate with 429 and Retry-After."""
-    limiter: RateLimiter = request.app.state.feedback_limiter
-    wait = limiter.take(client_address(request))
+def similar_limiter() -> RateLimiter:
+    """Return the limiter of similar-lesson lookups: the editor asks 600 ms after typing stops,
+    so a curator at work stays far below it; a script cannot take the search CPU from readers."""
+    return RateLimiter(burst=10, per_second=1.0)
+
+
+def _refuse_over_rate(limiter: RateLimiter, key: str, what: str) -> None:
+    wait = limiter.take(key)
     if wait:
         seconds = max(1, math.ceil(wait))
         raise HTTPException(
             429,
-            f"Too many votes from your address; wait {seconds} s and try again. "
+            f"Too many {what}; wait {seconds} s and try again. "
             f"(At most {limiter.burst} at once, then one every {1 / limiter.per_second:g} s.)",
             headers={"Retry-After": str(seconds)},
         )
+
+
+def limit_feedback(request: Request) -> None:
+    """Dependency: refuse a feedback vote over the address's rate with 429 and Retry-After."""
+    limiter: RateLimiter = request.app.state.feedback_limiter
+    _refuse_over_rate(limiter, client_address(request), "votes from your address")
+
+
+def limit_similar(request: Request, user: CuratorDep) -> None:
+    """Dependency: refuse a curator's similar-lesson lookup over their rate (429, Retry-After)."""
+    limiter: RateLimiter = request.app.state.similar_limiter
+    _refuse_over_rate(limiter, f"user:{user.id}", "similar-lesson lookups from your account")

@@ -9,8 +9,11 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import HTMLResponse
 
+from kb.accounts import User
+from kb.store.health import is_unreachable
 from web.actions_views import group_label
 from web.auth import current_user
 from web.csrf import csrf_token
@@ -67,6 +70,18 @@ class LazyCsrfToken:
         return str(self)
 
 
+def shown_user(request: Request) -> User | None:
+    """Return the signed-in user a page shows in its header; while the database is unreachable,
+    nobody (the page itself, e.g. search answered from memory, still renders)."""
+    try:
+        return current_user(request)
+    except DBAPIError as error:
+        if not is_unreachable(error):
+            raise
+        request.state.user = None
+        return None
+
+
 def page(request: Request, name: str, context: Any = None, status_code: int = 200) -> HTMLResponse:
     """Render a page template with the shared context.
 
@@ -81,7 +96,7 @@ def page(request: Request, name: str, context: Any = None, status_code: int = 20
         "csrf_token": LazyCsrfToken(request),
         "path_with_query": str(request.url.path)
         + (f"?{request.url.query}" if request.url.query else ""),
-        "user": current_user(request),
+        "user": shown_user(request),
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(

@@ -46,7 +46,7 @@ def digest(
     if output is not None and output.is_dir():
         fail(f"--output {output} is a folder", "name a file, e.g. --output digest.md")
     database = open_store(settings)
-    site = base_url or f"http://{settings.host}:{settings.port}"
+    site = base_url or settings.site_url
     with database.reading() as session:
         built = build_digest(session, start, now, lang, site)
     text = render_html(built) if fmt == "html" else render_markdown(built)
@@ -151,6 +151,7 @@ def restore_command(settings: Settings, source: Path, force: bool) -> None:
     folder are written beside their targets and renamed into place. Stop `kb serve` first."""
     import tempfile
 
+    from kb import sessions
     from kb.store.backup import BackupError, restore, unpack, verify
     from kb.store.integrity import sqlite_file
     from kb.store.locks import PUBLISH_LOCK, SERVER_LOCK, exclusive, held_elsewhere
@@ -190,6 +191,9 @@ def restore_command(settings: Settings, source: Path, force: bool) -> None:
     from search.service import ingest_and_index
 
     database = open_store(settings)
+    with database.session() as session:  # one revoked after the backup would live again
+        ended = sessions.end_everyone(session)
+    click.echo(f"ended all {ended} sign-in sessions of the backup: everyone signs in again")
     pool = EmbedderPool(settings.embedders, settings.threads)
     _, index = ingest_and_index(settings, database, pool, True, progress("ingest"), bar)
     click.echo(f"indexes rebuilt: generation {index.generation}")

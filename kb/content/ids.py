@@ -8,6 +8,9 @@ import re
 MAX_ID_CHARS = 120
 MAX_ID_BYTES = 240  # a file name is at most 255 bytes; a Chinese character takes 3 in UTF-8
 SEGMENT = re.compile(r"\w[\w.-]*")
+# The rule as one regular expression, for schemas (OpenAPI): parts that start with a letter or
+# digit and do not end with a dot, joined by '/' (the reserved names and the byte limit aside).
+ID_PATTERN = r"^\w(?:[\w.-]*[\w-])?(?:/\w(?:[\w.-]*[\w-])?)*$"
 # Windows refuses these as file or folder names, with any extension and in any case.
 RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in "123456789"}
 ID_HINT = (

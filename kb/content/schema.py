@@ -191,13 +191,16 @@ class TemplateFields(CommonFields):
     creates: Kind = Kind.GUIDE
 
 
+MAX_CHOICES = 10  # a quiz question's choices; the API's answer range says the same
+
+
 class QuizQuestion(BaseModel):
     """One multiple-choice question; `answer` counts from 1."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     question: str = Field(min_length=1)
-    choices: list[str] = Field(min_length=2)
+    choices: list[str] = Field(min_length=2, max_length=MAX_CHOICES)
     answer: int
     explanation: str = ""
     hint: str = ""  # shown after a wrong answer; the explanation only once it is answered
@@ -265,7 +268,7 @@ HINTS: dict[str, str] = {
     "updated": "write the date as YYYY-MM-DD",
     "date": "write the date as YYYY-MM-DD",
     "answer": "give the number of the correct choice, counting from 1",
-    "choices": "give at least two choices as a YAML list",
+    "choices": f"give 2 to {MAX_CHOICES} choices as a YAML list",
     "id": ID_HINT,
     "translation_of": "give the id of the same document in the other language",
     "estimated_minutes": "give the time in whole minutes, e.g. 30",

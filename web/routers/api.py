@@ -80,7 +80,7 @@ class DocumentOut(BaseModel):
 class FeedbackIn(BaseModel):
     """A "was this helpful?" vote."""
 
-    doc_id: str = Field(min_length=1, max_length=200)
+    doc_id: DocId
     helpful: bool
     comment: str = Field("", max_length=2000)
     query: str = Field("", max_length=500)
@@ -171,7 +171,7 @@ def api_document(doc_id: DocId, database: DatabaseDep):
     }
 
 
-@router.get("/facets")
+@router.get("/facets", responses=error_responses())
 def api_facets(database: DatabaseDep) -> dict[str, dict[str, int]]:
     """Published document counts per phase, area and kind."""
     with database.reading() as session:

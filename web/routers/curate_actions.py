@@ -12,7 +12,7 @@ from kb.insights import actions as lesson_actions
 from kb.insights.csv_export import csv_text
 from web.actions_views import actions_dashboard, csv_rows
 from web.auth import CuratorDep
-from web.deps import DatabaseDep, LangDep
+from web.deps import DatabaseDep, LangDep, SettingsDep
 from web.render import page
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
@@ -33,11 +33,11 @@ def actions_page(
 
 
 @router.get("/actions.csv")
-def actions_csv(request: Request, user: CuratorDep, database: DatabaseDep):
+def actions_csv(request: Request, user: CuratorDep, database: DatabaseDep, settings: SettingsDep):
     """The open actions as a CSV file for a spreadsheet (UTF-8 with BOM, formula-safe)."""
     with database.reading() as session:
         items = lesson_actions.actions(session, dt.date.today())
-    base = str(request.base_url).rstrip("/")
+    base = settings.site_url  # never the request's Host header
     filename = f"lesson-actions-{dt.date.today().isoformat()}.csv"
     return Response(
         csv_text(csv_rows(items, base)),

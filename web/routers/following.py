@@ -14,7 +14,7 @@ from kb.store.database import utcnow
 from web.atom import CONTENT_TYPE, atom_feed
 from web.auth import UserDep
 from web.csrf import verify_csrf
-from web.deps import DatabaseDep, LangDep
+from web.deps import DatabaseDep, LangDep, get_settings
 from web.follow_views import feed_info
 from web.render import page
 
@@ -43,7 +43,7 @@ def documents_feed(
         return PlainTextResponse(f"Bad feed address: {error}.", status_code=400)
     with database.reading() as session:
         changes = changed_documents(session, filters=filters, limit=FEED_ENTRIES)
-    info = feed_info(str(request.base_url), filters, lang)
+    info = feed_info(get_settings(request).site_url, filters, lang)  # not the Host header
     return Response(atom_feed(info, changes, utcnow()), media_type=CONTENT_TYPE)
 
 

@@ -13,6 +13,7 @@ from search.similar_lessons import DraftLesson, find_similar_lessons
 from web.auth import CuratorDep
 from web.csrf import verify_csrf
 from web.deps import SearcherDep
+from web.rate_limit import limit_similar
 
 router = APIRouter(prefix="/curate", include_in_schema=False)
 # What is compared is bounded: the body is only read for its driving event (the form as a whole
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/curate", include_in_schema=False)
 MAX_TITLE, MAX_SUMMARY, MAX_BODY = 500, 4000, 16000
 
 
-@router.post("/similar", dependencies=[Depends(verify_csrf)])
+@router.post("/similar", dependencies=[Depends(verify_csrf), Depends(limit_similar)])
 async def similar(
     user: CuratorDep,
     searcher: SearcherDep,

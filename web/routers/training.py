@@ -16,7 +16,7 @@ from kb.training.modules import Catalogue, Module, load_catalogue
 from web.auth import CuratorDep, OptionalUserDep, UserDep
 from web.charts import bar_chart
 from web.csrf import verify_csrf
-from web.deps import DatabaseDep, LangDep, LessonsBesideDep
+from web.deps import DatabaseDep, LangDep, LessonsBesideDep, get_settings
 from web.i18n import t
 from web.render import page
 from web.training_views import (
@@ -152,7 +152,8 @@ def _certificate_context(
 ) -> CertificatePage:
     if certificate is None:
         return CertificatePage(None, code=code)
-    verify_url = str(request.base_url).rstrip("/") + f"/certificates/{certificate.code}"
+    site = get_settings(request).site_url  # never the request's Host header
+    verify_url = f"{site}/certificates/{certificate.code}"
     return CertificatePage(certificate, verify_url, code)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException, Security
 from pydantic import BaseModel, Field
 
+from kb.content.schema import MAX_CHOICES
 from kb.content.taxonomy import Lang
 from kb.training import certificates, progress
 from kb.training.modules import Module, Question, feedback
@@ -101,7 +102,11 @@ class QuestionOut(BaseModel):
 class AnswerIn(BaseModel):
     """One answer to a quiz question."""
 
-    choice: int = Field(ge=1, le=100, description="The chosen option, counting from 1.")
+    choice: int = Field(
+        ge=1,
+        le=MAX_CHOICES,
+        description=f"The chosen option, counting from 1 (a question has 2 to {MAX_CHOICES}).",
+    )
     nonce: str = Field(
         "", max_length=64, description="Any unique string: sending it again records nothing new."
     )

@@ -76,6 +76,11 @@
       .then(function (response) {
         if (response.ok) return response.json();
         sent = "";  // ask again after the next change (a refused or failed answer shows nothing)
+        if (response.status === 429) {  // over the rate: ask again when the server says
+          var wait = parseInt(response.headers.get("Retry-After"), 10) || 2;
+          clearTimeout(timer);
+          timer = setTimeout(ask, wait * 1000);
+        }
         return null;
       })
       .then(function (answer) { if (answer) show(answer); })
