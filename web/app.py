@@ -48,6 +48,7 @@ from web.routers import (
 )
 from web.secret import session_secret
 from web.security import SecurityHeaders
+from web.text_guard import CleanQueryStrings, refuse_control_characters
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -99,11 +100,13 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(refuse_control_characters)],  # kb.text_rules on every route
     )
     app.state.templates = make_templates()
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()
+    app.add_middleware(CleanQueryStrings)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
