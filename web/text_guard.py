@@ -49,7 +49,7 @@ async def refuse_control_characters(request: Request) -> AsyncIterator[None]:
     form = None
     try:
         fields = list(request.path_params.items())
-        content_type = request.headers.get("content-type", "")
+        content_type = request.headers.get("content-type", "").lower()
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()  # parsed once: the route gets the same form
             fields += _form_fields(form)
