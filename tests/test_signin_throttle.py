@@ -133,21 +133,24 @@ class CountingHasher(PasswordHasher):
         return super().verify(hash, password)
 
 
-def test_a_burst_of_parallel_guesses_gets_only_the_free_checks(database, monkeypatch):
+def test_a_burst_of_parallel_guesses_gets_only_the_free_checks(database, settings, monkeypatch):
     create_user(database, "lin", PASSWORD)
     monkeypatch.setattr(CountingHasher, "checks", 0)
     monkeypatch.setattr(accounts, "_hasher", CountingHasher)
+    replica = open_database(settings.db_url)  # a second server on the same store
     start = threading.Barrier(30)
 
     def guess(number):
         start.wait()
         try:
-            return authenticate(database, "lin", f"wrong-guess-{number}", A)
+            server = database if number % 2 else replica
+            return authenticate(server, "lin", f"wrong-guess-{number}", A)
         except SignInThrottled:
             return "throttled"
 
     with ThreadPoolExecutor(30) as pool:
         outcomes = list(pool.map(guess, range(30)))
+    replica.close()
     assert CountingHasher.checks == UNTIL_WAIT  # the password was checked 5 times, not 30
     assert outcomes.count(None) == UNTIL_WAIT and outcomes.count("throttled") == 30 - UNTIL_WAIT
     with pytest.raises(SignInThrottled):  # even the right password waits now
