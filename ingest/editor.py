@@ -12,7 +12,7 @@ import yaml
 
 from ingest.build import BuildContext, build_document
 from ingest.frontmatter import FrontMatterError, split_front_matter
-from ingest.reader import file_too_large
+from ingest.reader import control_character_problem, file_too_large
 from ingest.references import lesson_reference_problems
 from kb.content.paths import UnsafePath, path_for
 from kb.content.problems import Problem, Severity
@@ -236,6 +236,9 @@ def check(
         return Check({"body": [file_too_large(rel, size, max_bytes)]}, rel)
     result = build_document(rel, text, BuildContext())
     problems = list(result.problems)
+    control = control_character_problem(text, rel)  # what `kb check` would refuse as not text
+    if control is not None:
+        problems.append(control)
     if kinds is not None and result.document is not None:
         doc = result.document
         known = {**kinds, doc.id: doc.kind}

@@ -34,6 +34,36 @@ DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 MAX_YAML_DEPTH = 32  # PyYAML recurses per level: refuse before it is slow or overflows
 
 
+class _AnchorRefused(Exception):
+    """An anchor (&name) or alias (*name) in front-matter, at this mark."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(str(mark))
+        self.mark = mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors and aliases: without them the document is a tree no
+    larger than its text, so a few hundred bytes cannot expand into billions of nodes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose the next node, refusing it if it is an alias or carries an anchor."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AnchorRefused(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _load(yaml_text: str) -> tuple[Any, Any]:
+    """Return (the composed node, the constructed data) of one YAML document, parsed once."""
+    loader = _NoAliasLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 class FrontMatterError(Exception):
     """Malformed front-matter; carries the problem to report."""
 
@@ -74,8 +104,16 @@ def _parse_yaml(
             )
         )
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node, data = _load(yaml_text)
+    except _AnchorRefused as refused:
+        raise FrontMatterError(
+            Problem(
+                rel,
+                first_line + refused.mark.line,
+                "the front-matter uses a YAML anchor (&name) or alias (*name)",
+                "write each value out in full: anchors and aliases are not allowed here",
+            )
+        ) from None
     except RecursionError:
         raise FrontMatterError(
             Problem(

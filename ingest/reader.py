@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb import text_rules
 from kb.content.problems import Problem
 
 
@@ -52,8 +53,26 @@ def decode_markdown(raw: bytes, rel: str) -> str:
             )
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    problem = control_character_problem(text, rel)
+    if problem is not None:
+        raise ReadError(problem)
     if not text.strip():
         raise ReadError(
             Problem(rel, 1, "the file is empty", "write some content or delete the file")
         )
     return text
+
+
+def control_character_problem(text: str, rel: str) -> Problem | None:
+    """Return the problem of text holding a character kb.text_rules forbids (a NUL, a control
+    character), at its line; None for clean text. Files and the editor are checked alike."""
+    index = text_rules.first_forbidden(text)
+    if index is None:
+        return None
+    return Problem(
+        rel,
+        text_rules.line_of(text, index),
+        f"the text contains the control character {text_rules.character_name(text[index])}, "
+        "which is not Markdown text",
+        f"remove it: text may hold no control characters other than {text_rules.ALLOWED_CONTROLS}",
+    )

@@ -153,8 +153,10 @@ def authenticate(
     same failure count), so neither the answer nor its timing tells which names exist.
     """
     now = utcnow()
-    with database.reading() as session:
-        wait = signin_throttle.wait_seconds(session, username, address, now)
+    # The attempt is counted as a failure before the (slow) password check, in one writing
+    # transaction with the wait's check: parallel guesses cannot all pass a wait read earlier.
+    with database.session() as session:
+        wait = signin_throttle.reserve_attempt(session, username, address, now)
         row = None if wait else session.scalar(select(UserRow).where(UserRow.username == username))
         stored, user = (row.password_hash, _user(row)) if row else (DUMMY_HASH, None)
     if wait:
@@ -167,7 +169,6 @@ def authenticate(
         if ok:
             signin_throttle.clear(session, username, address)
             return user
-        signin_throttle.record_failure(session, username, address, now)
         record_event(session, username, "sign_in_failed", username, f"from {address}")
     return None
 

@@ -96,6 +96,19 @@ def record_failure(session: Session, username: str, address: str, now: dt.dateti
     row.blocked_until = now + delay if delay else None
 
 
+def reserve_attempt(session: Session, username: str, address: str, now: dt.datetime) -> int:
+    """Count a sign-in attempt as failed before its password is checked, unless the name must
+    wait: return the seconds to wait (0: go ahead and check; a success then clears the count).
+
+    Call it in a writing session (Database.session): writing transactions run one at a time on
+    SQLite and across PostgreSQL replicas, so the read and the count are one atomic step and no
+    number of parallel guesses gets more than FREE_FAILURES + 1 checks before the wait starts."""
+    wait = wait_seconds(session, username, address, now)
+    if not wait:
+        record_failure(session, username, address, now)
+    return wait
+
+
 def clear(session: Session, username: str, address: str | None = None) -> None:
     """Forget the failures of this name (from one address, or from every address)."""
     query = delete(ThrottleRow).where(ThrottleRow.name == name_key(username))

@@ -3,6 +3,8 @@ exactly like real ones, the wait backs off exponentially, and the state lives in
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from argon2 import PasswordHasher
@@ -117,3 +119,39 @@ def test_the_real_user_signs_in_from_another_address(app):
             assert attempt(guesser, "lin", "wrong-guess").status_code == 401
         assert attempt(guesser, "lin", PASSWORD).status_code == 429
         assert attempt(owner, "lin", PASSWORD).status_code == 303
+
+
+class CountingHasher(PasswordHasher):
+    """A password hasher that counts the passwords it checks."""
+
+    checks = 0
+    lock = threading.Lock()
+
+    def verify(self, hash, password):  # noqa: A002 — the argon2 signature
+        with CountingHasher.lock:
+            CountingHasher.checks += 1
+        return super().verify(hash, password)
+
+
+def test_a_burst_of_parallel_guesses_gets_only_the_free_checks(database, settings, monkeypatch):
+    create_user(database, "lin", PASSWORD)
+    monkeypatch.setattr(CountingHasher, "checks", 0)
+    monkeypatch.setattr(accounts, "_hasher", CountingHasher)
+    replica = open_database(settings.db_url)  # a second server on the same store
+    start = threading.Barrier(30)
+
+    def guess(number):
+        start.wait()
+        try:
+            server = database if number % 2 else replica
+            return authenticate(server, "lin", f"wrong-guess-{number}", A)
+        except SignInThrottled:
+            return "throttled"
+
+    with ThreadPoolExecutor(30) as pool:
+        outcomes = list(pool.map(guess, range(30)))
+    replica.close()
+    assert CountingHasher.checks == UNTIL_WAIT  # the password was checked 5 times, not 30
+    assert outcomes.count(None) == UNTIL_WAIT and outcomes.count("throttled") == 30 - UNTIL_WAIT
+    with pytest.raises(SignInThrottled):  # even the right password waits now
+        authenticate(database, "lin", PASSWORD, A)

@@ -51,6 +51,7 @@ from web.routers import (
 )
 from web.secret import session_secret
 from web.security import SecurityHeaders
+from web.text_guard import CleanQueryStrings, refuse_control_characters
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(refuse_control_characters)],  # kb.text_rules on every route
     )
     app.state.templates = make_templates()
     app.state.problems_cache = ProblemsCache()
@@ -112,6 +114,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.feedback_limiter = RateLimiter()
     app.state.similar_limiter = similar_limiter()
     app.add_middleware(CuratorGate)
+    app.add_middleware(CleanQueryStrings)
     app.add_middleware(BodyLimit, limit_for=body_limits(settings))
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders, hsts=settings.https)

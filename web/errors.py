@@ -26,6 +26,11 @@ RETRY_AFTER_SECONDS = 2
 OUTAGE_RETRY_AFTER_SECONDS = 30  # the database is down: come back in a while, not at once
 
 
+def _field_path(loc: tuple) -> tuple:
+    """Return an error's field path without where it came from (a field may be called query)."""
+    return loc[1:] if loc and loc[0] in ("query", "body", "path", "header", "cookie") else loc
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -62,7 +67,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = [
             {
-                "field": ".".join(str(p) for p in err["loc"] if p not in ("query", "body", "path")),
+                "field": ".".join(str(p) for p in _field_path(err["loc"])),
                 "message": err["msg"],
             }
             for err in exc.errors()

@@ -2,22 +2,26 @@
 
 Items wait in a bounded queue and are written in batches, one transaction each, on one thread.
 A busy database (another writer holds the lock) is retried with back-off; when the queue is
-full, or a batch still fails, the items are dropped and counted rather than slowing requests.
+full, or the database stays busy or away, the items are dropped and counted rather than slowing
+requests. A batch the database refuses for another reason is written again item by item, so one
+bad item costs only itself; what a write drops is logged with the database's reason.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kb.store.database import Database
 
+log = logging.getLogger("kb.store")
 Item = TypeVar("Item")
 MAX_BATCH = 500
 ATTEMPTS = 5
@@ -36,6 +40,7 @@ class BackgroundWriter(Generic[Item]):
     ) -> None:
         self.database = database
         self.interval = interval  # how long a batch waits for more items
+        self.name = name
         self.dropped = 0
         self._write_items = write
         self._queue: queue.Queue[Item | None] = queue.Queue(capacity)
@@ -76,13 +81,37 @@ class BackgroundWriter(Generic[Item]):
                 self._queue.task_done()
 
     def _write(self, items: list[Item]) -> None:
+        error = self._write_retrying(items)
+        if error is None:
+            return
+        if isinstance(error, OperationalError) or len(items) == 1:
+            self._drop(items, error)  # the database stays busy or away, or the one item is bad
+            return
+        for item in items:  # the database refused the batch: one bad item costs only itself
+            self._write([item])
+
+    def _write_retrying(self, items: list[Item]) -> Exception | None:
+        """Write the items in one transaction, retrying while the database is busy or away;
+        return the error that stopped it, or None once written."""
+        error: Exception | None = None
         for attempt in range(ATTEMPTS):
             try:
                 with self.database.session() as session:
                     self._write_items(session, items)
-                return
-            except OperationalError:
-                time.sleep(0.2 * 2**attempt)  # busy: back off and retry the same batch
-            except SQLAlchemyError:
-                break  # not a busy database: retrying will not help
+                return None
+            except OperationalError as busy:
+                error = busy
+                time.sleep(0.2 * 2**attempt)  # busy: back off and retry the same items
+            except Exception as refused:  # noqa: BLE001 — the writer thread outlives any item
+                return refused
+        return error
+
+    def _drop(self, items: list[Item], error: Exception) -> None:
         self.dropped += len(items)
+        what = f"{items[0]!r:.300}" if len(items) == 1 else f"{len(items)} items"
+        log.warning("%s dropped %s: %s", self.name, what, _reason(error))
+
+
+def _reason(error: Exception) -> str:
+    """Return the first line of what the database (or the driver) said."""
+    return str(getattr(error, "orig", None) or error).strip().split("\n")[0]
