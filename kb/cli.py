@@ -143,7 +143,7 @@ def bar(label: str, total: int):
     """Return a callback that advances a progress bar by n items on a terminal; elsewhere (a
     log, a pipe) it prints one line every few seconds: done/total, rate, time left."""
     if not sys.stderr.isatty():
-        from search.progress_meter import ProgressMeter
+        from search.index.progress_meter import ProgressMeter
 
         meter = ProgressMeter(label, total, lambda line: click.echo(line, err=True))
         return meter.advance
@@ -214,8 +214,8 @@ def ingest(settings: Settings, rebuild: bool, prune: bool | None, keyword_first:
         for line in hidden_documents(session).lines():
             click.echo(line)
     if keyword_first and report.documents:
-        from search.generations import GenerationStore
-        from search.indexer import serves_vectors
+        from search.index.generations import GenerationStore
+        from search.index.indexer import serves_vectors
 
         if not serves_vectors(GenerationStore(settings.index_root), settings.embedders):
             click.echo(
@@ -256,8 +256,8 @@ def search(
 ) -> None:
     """Search the knowledge base."""
     from search.embedders import EmbedderPool
-    from search.records import RECURRING, facet_filters
-    from search.searcher import SearchRequest
+    from search.index.records import RECURRING, facet_filters
+    from search.query.searcher import SearchRequest
     from search.service import open_searcher
 
     database = open_store(settings)
@@ -314,8 +314,8 @@ def check(settings: Settings, as_json: bool) -> None:
     problems = sorted(result.problems, key=lambda p: (p.path, p.line))
     store = []
     if has_store(settings):
-        from search.consistency import disagreements
-        from search.generations import GenerationStore
+        from search.index.consistency import disagreements
+        from search.index.generations import GenerationStore
 
         database = open_store(settings, recover=False)
         store = disagreements(
@@ -505,7 +505,7 @@ def evaluate(
     DATASET is a BEIR folder, or judged queries (queries.jsonl, qrels/) over a content folder.
     """
     from search.embedders import EmbedderPool
-    from search.evaluation import DataSetError, run_eval
+    from search.measure.evaluation import DataSetError, run_eval
     from search.service import prepare
 
     prepare(settings)
@@ -579,8 +579,8 @@ def bench(
 ) -> None:
     """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory;
     with --database-url, one replica on SQLite against two on PostgreSQL and a cold start."""
-    from search.bench import run_bench
     from search.embedders import EmbedderPool
+    from search.measure.bench import run_bench
     from search.service import prepare
 
     if replicas_only and not database_url:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.lesson_neighbours import (
+from search.lessons.neighbours import (
     centroid,
     multilingual_legs,
     nearest_lessons,
@@ -15,7 +15,7 @@ from search.lesson_neighbours import (
     translation_group,
 )
 from search.lru import LRUCache
-from search.searcher import LoadedGeneration, Searcher, document_url
+from search.query.searcher import LoadedGeneration, Searcher, document_url
 
 PHASE_MATCH = 0.10  # added to the similarity of a lesson of the page's phase
 AREA_MATCH = 0.05  # … and of a lesson sharing a knowledge area

@@ -13,23 +13,29 @@ import numpy as np
 
 from kb.content.language import has_cjk
 from kb.insights.querylog import QueryLog, SearchLogEntry
-from search.analyzer import query_terms
 from search.embedders import Embedder
-from search.fusion import (
+from search.index.generations import GenerationStore
+from search.index.indexer import (
+    GLOSSARY_FILE,
+    KEYWORD_FOLDER,
+    RECORDS_FILE,
+    VOCABULARY_FILE,
+    vector_file,
+)
+from search.index.keyword import KeywordIndex
+from search.index.records import FACETS, SectionRecord, read_records
+from search.index.semantic_preparation import READY, SemanticPreparation, SemanticStatus
+from search.index.vectors import VectorIndex
+from search.query.batching import BatchingQueryEncoder
+from search.query.fusion import (
     Fused,
     LegRanking,
     doubt_from_coverage,
     language_rank,
     reciprocal_rank_fusion,
 )
-from search.generations import GenerationStore
-from search.glossary import Glossary
-from search.indexer import GLOSSARY_FILE, KEYWORD_FOLDER, RECORDS_FILE, VOCABULARY_FILE, vector_file
-from search.intent import Intent, detect_intent
-from search.keyword import KeywordIndex
-from search.query_batching import BatchingQueryEncoder
-from search.records import FACETS, SectionRecord, read_records
-from search.routing import (
+from search.query.intent import Intent, detect_intent
+from search.query.routing import (
     GLOSSARY,
     GLOSSARY_MAX_SHARE,
     GLOSSARY_WEIGHT,
@@ -39,10 +45,10 @@ from search.routing import (
     plan_legs,
     query_language,
 )
-from search.semantic_preparation import READY, SemanticPreparation, SemanticStatus
-from search.snippets import best_sentence, highlight
-from search.spelling import SpellingCorrector
-from search.vectors import VectorIndex
+from search.query.snippets import best_sentence, highlight
+from search.text.analyzer import query_terms
+from search.text.glossary import Glossary
+from search.text.spelling import SpellingCorrector
 
 CANDIDATES = 100
 COVERAGE_HITS = 3  # the keyword leg's best sections that show how much of a question it holds
