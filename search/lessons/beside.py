@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from search.index.serving import LoadedGeneration
 from search.lessons.neighbours import (
     centroid,
     multilingual_legs,
@@ -15,7 +16,8 @@ from search.lessons.neighbours import (
     translation_group,
 )
 from search.lru import LRUCache
-from search.query.searcher import LoadedGeneration, Searcher, document_url
+from search.query.page import document_url
+from search.query.searcher import Searcher
 
 PHASE_MATCH = 0.10  # added to the similarity of a lesson of the page's phase
 AREA_MATCH = 0.05  # … and of a lesson sharing a knowledge area

@@ -19,8 +19,9 @@ from search.lessons.neighbours import (
     one_per_translation,
     translation_group,
 )
+from search.query.page import document_url
 from search.query.routing import Leg
-from search.query.searcher import Searcher, document_url
+from search.query.searcher import Searcher
 
 MAX_PROBE_CHARS = 2000  # what is encoded: title, summary and the start of the driving event
 MAX_KEYWORD_CHARS = 300
