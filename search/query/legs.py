@@ -27,13 +27,11 @@ class LegResults:
 
 
 def run_legs(
-    plan: QueryPlan,
-    loaded: LoadedGeneration,
-    encoders: Mapping[str, BatchingQueryEncoder],
-    embedders: Mapping[str, Embedder],
+    plan: QueryPlan, loaded: LoadedGeneration, encoders: Mapping[str, BatchingQueryEncoder]
 ) -> LegResults:
     """Embed the query once per vector leg, then run every leg of the plan."""
     vectors = query_vectors(encoders, plan.text, plan.legs)
+    embedders = {name: encoder.embedder for name, encoder in encoders.items()}
 
     def ranked(filters: dict[str, list[str]]) -> dict[str, list[int]]:
         query = plan.keyword_query

@@ -135,7 +135,7 @@ class Searcher:
             return SearchResponse(
                 plan.query, plan.mode, 0, [], {}, None, 0.0, legs, semantic=semantic
             )
-        hits = run_legs(plan, loaded, self._encoders, self.embedders)
+        hits = run_legs(plan, loaded, self._encoders)
         ranking = rerank(fuse(hits, plan, loaded), plan, loaded)
         page = make_page(request, plan, ranking, loaded)
         took = (time.perf_counter() - started) * 1000
