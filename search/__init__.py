@@ -1,1 +1,1 @@
-"""Search: keyword and vector indexes, embedders, fusion, the searcher, evaluation and benchmarks."""
+"""Search: index lifecycle, query pipeline, lesson features and measurement, a sub-package each."""

@@ -13,13 +13,13 @@ from kb.insights.querylog import QueryLog
 from kb.settings import Settings
 from kb.store import catalog
 from kb.store.database import Database
-from search.analyzer import configure_jieba
-from search.catalog_follower import CatalogFollower
 from search.embedders import Embedder, EmbedderPool
-from search.generations import GenerationStore
-from search.indexer import EmbedderProvider, IndexReport, ProgressFactory, sync_indexes
-from search.searcher import Searcher
-from search.semantic_preparation import SemanticPreparation
+from search.index.catalog_follower import CatalogFollower
+from search.index.generations import GenerationStore
+from search.index.indexer import EmbedderProvider, IndexReport, ProgressFactory, sync_indexes
+from search.index.semantic_preparation import SemanticPreparation
+from search.query.searcher import Searcher
+from search.text.analyzer import configure_jieba
 
 
 def prepare(settings: Settings) -> None:

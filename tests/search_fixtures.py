@@ -11,7 +11,7 @@ import sqlalchemy
 from kb.settings import Settings
 from kb.store.database import WRITERS_LOCK, Database
 from search.embedders import EmbedderPool
-from search.searcher import Searcher
+from search.query.searcher import Searcher
 from search.service import ingest_and_index, open_searcher
 
 DOCS = {

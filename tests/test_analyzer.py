@@ -2,9 +2,9 @@
 
 import pytest
 
-from search.analyzer import MixedTokenizer, configure_jieba, leaves, query_terms
-from search.keyword import KeywordIndex
-from search.records import SectionRecord
+from search.index.keyword import KeywordIndex
+from search.index.records import SectionRecord
+from search.text.analyzer import MixedTokenizer, configure_jieba, leaves, query_terms
 
 
 @pytest.fixture(scope="module")

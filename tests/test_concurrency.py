@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from ingest.pipeline import ingest
 from search.embedders import EmbedderPool
-from search.searcher import SearchRequest
+from search.query.searcher import SearchRequest
 from search.service import open_searcher, update_indexes
 from tests.search_fixtures import build_kb, holding_the_writers_lock
 from web.app import create_app

@@ -10,7 +10,7 @@ from kb.curation.workflow import list_revisions
 from kb.insights.feedback import record_feedback
 from kb.insights.querylog import QueryLog, SearchLogEntry
 from kb.store.audit import recent_events
-from search.generations import GenerationStore
+from search.index.generations import GenerationStore
 from tests.search_fixtures import build_kb
 from web.app import create_app
 from web.routers.curate import router as curate_router

@@ -3,9 +3,9 @@ search reaches documents in the other language."""
 
 import pytest
 
-from search.analyzer import configure_jieba
-from search.glossary import Glossary, parse_glossary
-from search.searcher import SearchRequest
+from search.query.searcher import SearchRequest
+from search.text.analyzer import configure_jieba
+from search.text.glossary import Glossary, parse_glossary
 from tests.search_fixtures import build_kb
 
 GLOSSARY = """---
@@ -94,7 +94,7 @@ def test_a_query_reaches_the_other_language_through_the_glossary(settings, datab
 
 
 def test_the_glossary_page_lists_topics_and_definitions_in_the_ui_language():
-    from search.glossary import glossary_sections
+    from search.text.glossary import glossary_sections
 
     text = """## Contracts / 合同
 

@@ -9,10 +9,10 @@ import time
 import pytest
 
 from kb.bootstrap import open_database
-from search import indexer
 from search.embedders import EmbedderPool
-from search.generations import GenerationStore
-from search.searcher import SearchRequest
+from search.index import indexer
+from search.index.generations import GenerationStore
+from search.query.searcher import SearchRequest
 from search.service import ingest_and_index, open_searcher
 from tests.conftest import REPO
 from tests.search_fixtures import build_kb

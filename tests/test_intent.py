@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.intent import detect_intent
+from search.query.intent import detect_intent
 
 
 @pytest.mark.parametrize(

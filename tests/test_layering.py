@@ -1,4 +1,5 @@
-"""The layering as a test: imports point inward (web → search → ingest → kb), and every table
+"""The layering as a test: imports point inward (web → search → ingest → kb), inside search/ from
+measurement and lesson features to the query pipeline to the indexes to text, and every table
 module is registered by the one bootstrap place."""
 
 import ast
@@ -19,6 +20,21 @@ FORBIDDEN = {
     "ingest": ("search", "web"),
 }
 EXCEPTIONS = ("kb/cli/",)  # path prefixes
+# Inside search/: the concerns (sub-packages, and the modules at its top) each concern may import
+# besides its own. embedders and lru are shared by all; service wires index and query together
+# for the CLI and the web app; measurement may use everything but the lesson features.
+SEARCH_MAY_IMPORT = {
+    "embedders": set(),
+    "lru": set(),
+    "text": set(),
+    "index": {"embedders", "lru", "text"},
+    "query": {"embedders", "lru", "text", "index"},
+    "lessons": {"embedders", "lru", "text", "index", "query"},
+    "service": {"embedders", "lru", "text", "index", "query"},
+    "measure": {"embedders", "lru", "text", "index", "query", "service"},
+}
+# The query pipeline's stages in the order a query passes them; searcher runs them all.
+QUERY_STAGES = ["plan", "legs", "fuse", "rerank", "page", "searcher"]
 
 
 def imported_modules(path: Path, root: Path = REPO) -> set[str]:
@@ -54,6 +70,60 @@ def violations(layer: str) -> list[str]:
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_imports_point_inward(layer):
     assert violations(layer) == []
+
+
+def search_concern(module: str) -> str | None:
+    """Return the concern of a module inside search/ ("" for the package itself), else None."""
+    parts = module.split(".")
+    if parts[0] != "search":
+        return None
+    return parts[1] if len(parts) > 1 else ""
+
+
+def search_violations(concern: str, root: Path = REPO) -> list[str]:
+    paths = sorted((root / "search").glob(f"{concern}.py")) + sorted(
+        (root / "search" / concern).rglob("*.py")
+    )
+    found = []
+    for path in paths:
+        for name in sorted(imported_modules(path, root)):
+            other = search_concern(name)
+            if other not in (None, concern) and other not in SEARCH_MAY_IMPORT[concern]:
+                found.append(f"{path.relative_to(root).as_posix()} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("concern", sorted(SEARCH_MAY_IMPORT))
+def test_search_concerns_import_only_those_below(concern):
+    assert search_violations(concern) == []
+
+
+def test_every_search_module_belongs_to_a_concern():
+    """A new module goes into the sub-package of its concern, not loose at the top of search/."""
+    modules = (
+        ".".join(p.relative_to(REPO).with_suffix("").parts) for p in REPO.glob("search/**/*.py")
+    )
+    concerns = {search_concern(module) for module in modules}
+    assert concerns - {"__init__"} - set(SEARCH_MAY_IMPORT) == set()
+
+
+def test_query_stages_import_no_later_stage():
+    """A query passes each stage once, in one direction: a stage knows only those before it."""
+    found = []
+    for position, stage in enumerate(QUERY_STAGES):
+        later = {f"search.query.{name}" for name in QUERY_STAGES[position + 1 :]}
+        path = REPO / "search" / "query" / f"{stage}.py"
+        found += [f"{stage} imports {name}" for name in imported_modules(path) if name in later]
+    assert found == []
+
+
+def test_the_search_checker_sees_a_stage_importing_measurement(tmp_path):
+    source = tmp_path / "search" / "query" / "plan.py"
+    source.parent.mkdir(parents=True)
+    source.write_text("from search.index.records import FACETS\nimport search.measure.bench\n")
+    assert search_violations("query", tmp_path) == [
+        "search/query/plan.py imports search.measure.bench"
+    ]
 
 
 def test_the_checker_sees_imports_inside_functions(tmp_path):

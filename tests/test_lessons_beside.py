@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search.embedders import EmbedderPool, FakeEmbedder
-from search.generations import GenerationStore
-from search.lessons_beside import LessonsBeside
-from search.searcher import Searcher
+from search.index.generations import GenerationStore
+from search.lessons.beside import LessonsBeside
+from search.query.searcher import Searcher
 from search.service import ingest_and_index
 from tests.search_fixtures import build_kb
 from web.app import create_app

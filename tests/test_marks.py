@@ -1,7 +1,7 @@
-"""Which words snippets and document pages mark for a query (search.marks)."""
+"""Which words snippets and document pages mark for a query (search.query.marks)."""
 
-from search.analyzer import query_terms
-from search.marks import term_spans
+from search.query.marks import term_spans
+from search.text.analyzer import query_terms
 
 
 def marked(text: str, query: str) -> list[str]:

@@ -8,9 +8,9 @@ import pytest
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
-from search.evaluation import load_beir, query_groups
-from search.metrics import evaluate_rankings
-from search.searcher import SearchRequest
+from search.measure.evaluation import load_beir, query_groups
+from search.measure.metrics import evaluate_rankings
+from search.query.searcher import SearchRequest
 from search.service import ingest_and_index, open_searcher
 from tests.conftest import REPO
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
 from kb.settings import Settings
-from search.catalog_follower import LONGEST_WAIT, next_wait
+from search.index.catalog_follower import LONGEST_WAIT, next_wait
 from tests.search_fixtures import build_kb
 from tests.tcp_proxy import TcpProxy
 from web.app import create_app

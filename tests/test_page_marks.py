@@ -1,7 +1,7 @@
 # ruff: noqa: F401, F811 (the imported fixtures are used by name)
-"""A search's words marked in the document page it leads to (search.page_marks, /docs/…?q=)."""
+"""A search's words marked in the document page it leads to (search.query.page_marks, /docs/…?q=)."""
 
-from search.page_marks import mark_query
+from search.query.page_marks import mark_query
 from tests.test_web import client
 
 PAGE = (

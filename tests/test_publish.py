@@ -14,8 +14,8 @@ from kb.store import catalog
 from kb.store.audit import recent_events
 from kb.store.tables import SectionRow
 from search.embedders import EmbedderPool
-from search.generations import GenerationStore
-from search.searcher import SearchRequest
+from search.index.generations import GenerationStore
+from search.query.searcher import SearchRequest
 from search.service import ingest_and_index, open_publisher
 from tests.search_fixtures import build_kb
 from tests.test_curate import LESSON_FORM

@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from search.analyzer import configure_jieba
 from search.embedders import FakeEmbedder
-from search.keyword import KeywordIndex
+from search.index.keyword import KeywordIndex
+from search.index.records import SectionRecord
 from search.lru import LRUCache
-from search.query_batching import BatchingQueryEncoder
-from search.records import SectionRecord
+from search.query.batching import BatchingQueryEncoder
+from search.text.analyzer import configure_jieba
 
 TEXTS = [
     "The project sponsor approves the charter and the budget.",

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from kb.insights.querylog import SearchLogRow
-from search.fusion import LegRanking, doubt_from_coverage, ranked_list, reciprocal_rank_fusion
-from search.searcher import SearchRequest
+from search.query.fusion import LegRanking, doubt_from_coverage, ranked_list, reciprocal_rank_fusion
+from search.query.searcher import SearchRequest
 from tests.search_fixtures import build_kb
 
 

@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 
 from kb.cli import main
 from search.embedders import EmbedderPool
-from search.generations import GenerationStore
-from search.indexer import serves_vectors
-from search.progress_meter import ProgressMeter, duration
-from search.searcher import SearchRequest
-from search.semantic_preparation import LOADING, READY, SemanticPreparation
+from search.index.generations import GenerationStore
+from search.index.indexer import serves_vectors
+from search.index.progress_meter import ProgressMeter, duration
+from search.index.semantic_preparation import LOADING, READY, SemanticPreparation
+from search.query.searcher import SearchRequest
 from search.service import ingest_and_index, open_follower, open_preparation, open_searcher
 from tests.search_fixtures import DOCS
 from web.app import create_app

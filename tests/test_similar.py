@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kb.accounts import create_user
-from search.generations import GenerationStore
-from search.searcher import Searcher
-from search.similar_lessons import DraftLesson, driving_event, find_similar_lessons, probe_text
+from search.index.generations import GenerationStore
+from search.lessons.similar import DraftLesson, driving_event, find_similar_lessons, probe_text
+from search.query.searcher import Searcher
 from tests.search_fixtures import DOCS, build_kb
 from web.app import create_app
 from web.rate_limit import RateLimiter

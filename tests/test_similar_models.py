@@ -11,8 +11,8 @@ import pytest
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
+from search.lessons.similar import DraftLesson, find_similar_lessons
 from search.service import ingest_and_index, open_searcher
-from search.similar_lessons import DraftLesson, find_similar_lessons
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.models

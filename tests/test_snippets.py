@@ -1,9 +1,9 @@
-"""Search-result snippets: the best window of a section, table rows kept readable (search.snippets)."""
+"""Search-result snippets: the best window of a section, table rows kept readable (search.query.snippets)."""
 
 from ingest.sections import split_sections
 from kb.content.markdown import parse
-from search.analyzer import query_terms
-from search.snippets import best_sentence, highlight
+from search.query.snippets import best_sentence, highlight
+from search.text.analyzer import query_terms
 
 TABLE_SECTION = """
 ## Part B: Response and monitoring

@@ -18,7 +18,7 @@ from kb.settings import Settings
 from kb.store.health import DatabaseHealth
 from kb.store.locks import SERVER_LOCK, shared
 from search.embedders import EmbedderPool
-from search.lessons_beside import LessonsBeside
+from search.lessons.beside import LessonsBeside
 from search.service import (
     catch_up_indexes,
     finish_interrupted_publishes,

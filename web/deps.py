@@ -11,8 +11,8 @@ from ingest.publish import Publisher
 from kb.content.ids import ID_PATTERN, MAX_ID_CHARS, require_id
 from kb.settings import Settings
 from kb.store.database import Database
-from search.lessons_beside import LessonsBeside
-from search.searcher import Searcher
+from search.lessons.beside import LessonsBeside
+from search.query.searcher import Searcher
 from search.service import open_publisher
 from web.i18n import choose_lang
 

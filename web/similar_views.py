@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ingest import editor
-from search.searcher import Searcher
-from search.similar_lessons import DraftLesson, SimilarAnswer, find_similar_lessons
+from search.lessons.similar import DraftLesson, SimilarAnswer, find_similar_lessons
+from search.query.searcher import Searcher
 
 
 def draft_lesson(doc_id: str, draft: editor.Draft) -> DraftLesson:

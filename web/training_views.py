@@ -9,7 +9,7 @@ from kb.training import progress
 from kb.training.certificates import Certificate
 from kb.training.modules import Catalogue, Feedback, Module, Question, Step, feedback
 from kb.training.progress import Answer, LearnerState, ModuleProgress
-from search.lessons_beside import BesideLesson
+from search.lessons.beside import BesideLesson
 from web.i18n import t
 
 

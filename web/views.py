@@ -11,9 +11,9 @@ from kb.content.model import Document
 from kb.content.taxonomy import label
 from kb.store.browse import Overview
 from kb.store.tables import DocumentRow
-from search.lessons_beside import BesideLesson
-from search.searcher import MODES, SearchHit, SearchResponse
-from search.semantic_preparation import FAILED, LOADING, SemanticStatus
+from search.index.semantic_preparation import FAILED, LOADING, SemanticStatus
+from search.lessons.beside import BesideLesson
+from search.query.searcher import MODES, SearchHit, SearchResponse
 from web.actions_views import LessonPanel
 from web.follow_views import News
 from web.i18n import t

@@ -116,7 +116,7 @@ def earlier_catalog(settings: Settings) -> str | None:
     """Say what shows that this data folder served a catalog before (search indexes of some
     sections), so that a missing or empty database is refused; None with
     KB_ALLOW_EMPTY_DATABASE, or in a fresh data folder."""
-    from search.generations import GenerationStore
+    from search.index.generations import GenerationStore
 
     if settings.allow_empty_database:
         return None
@@ -148,7 +148,7 @@ def bar(label: str, total: int):
     """Return a callback that advances a progress bar by n items on a terminal; elsewhere (a
     log, a pipe) it prints one line every few seconds: done/total, rate, time left."""
     if not sys.stderr.isatty():
-        from search.progress_meter import ProgressMeter
+        from search.index.progress_meter import ProgressMeter
 
         meter = ProgressMeter(label, total, lambda line: click.echo(line, err=True))
         return meter.advance

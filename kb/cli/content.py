@@ -97,8 +97,8 @@ def ingest(
         for line in hidden_documents(session).lines():
             click.echo(line)
     if keyword_first and report.documents:
-        from search.generations import GenerationStore
-        from search.indexer import serves_vectors
+        from search.index.generations import GenerationStore
+        from search.index.indexer import serves_vectors
 
         if not serves_vectors(GenerationStore(settings.index_root), settings.embedders):
             click.echo(
@@ -157,8 +157,8 @@ def check(settings: Settings, as_json: bool) -> None:
     problems = sorted(result.problems, key=lambda p: (p.path, p.line))
     store = []
     if has_store(settings):
-        from search.consistency import disagreements
-        from search.generations import GenerationStore
+        from search.index.consistency import disagreements
+        from search.index.generations import GenerationStore
 
         database = open_store(settings, recover=False)
         store = disagreements(

@@ -39,8 +39,8 @@ def search(
 ) -> None:
     """Search the knowledge base."""
     from search.embedders import EmbedderPool
-    from search.records import RECURRING, facet_filters
-    from search.searcher import SearchRequest
+    from search.index.records import RECURRING, facet_filters
+    from search.query.searcher import SearchRequest
     from search.service import open_searcher
 
     database = open_store(settings)
@@ -112,7 +112,7 @@ def evaluate(
     DATASET is a BEIR folder, or judged queries (queries.jsonl, qrels/) over a content folder.
     """
     from search.embedders import EmbedderPool
-    from search.evaluation import DataSetError, run_eval
+    from search.measure.evaluation import DataSetError, run_eval
     from search.service import prepare
 
     prepare(settings)
@@ -186,8 +186,8 @@ def bench(
 ) -> None:
     """Benchmark with the real models: ingest, query latency at 1k/10k sections, HTTP, memory;
     with --database-url, one replica on SQLite against two on PostgreSQL and a cold start."""
-    from search.bench import run_bench
     from search.embedders import EmbedderPool
+    from search.measure.bench import run_bench
     from search.service import prepare
 
     if replicas_only and not database_url:

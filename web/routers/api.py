@@ -12,8 +12,8 @@ from kb.content.meta import StepMeta
 from kb.content.taxonomy import Area, Kind, Lang, Phase, Status
 from kb.insights.feedback import record_feedback
 from kb.store import browse, catalog
-from search.records import RECURRING, facet_filters
-from search.searcher import SearchHit, SearchRequest
+from search.index.records import RECURRING, facet_filters
+from search.query.searcher import SearchHit, SearchRequest
 from web.api_docs import error_responses
 from web.deps import DatabaseDep, DocId, SearcherDep
 from web.rate_limit import limit_feedback

@@ -14,7 +14,7 @@ from kb.content.model import Document
 from kb.content.taxonomy import Kind, Status
 from kb.insights.feedback import record_feedback
 from kb.store import catalog
-from search.page_marks import mark_query
+from search.query.page_marks import mark_query
 from web.actions_views import lesson_panel
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, LessonsBesideDep, SearcherDep

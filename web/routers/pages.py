@@ -11,7 +11,7 @@ from kb.following.visits import note_visit
 from kb.following.watches import list_watches, watch_filters
 from kb.store import browse
 from kb.store.database import Database, utcnow
-from search.glossary import built_in_sections
+from search.text.glossary import built_in_sections
 from web.auth import OptionalUserDep
 from web.deps import DatabaseDep, LangDep
 from web.follow_views import News, news_items, news_window

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from search.records import RECURRING, facet_filters
-from search.searcher import MODES, SearchRequest
+from search.index.records import RECURRING, facet_filters
+from search.query.searcher import MODES, SearchRequest
 from web.deps import LangDep, SearcherDep
 from web.render import page
 from web.views import PAGE_SIZE, SearchPage, SearchParams, mode_links, semantic_notice

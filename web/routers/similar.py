@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from search.similar_lessons import DraftLesson, find_similar_lessons
+from search.lessons.similar import DraftLesson, find_similar_lessons
 from web.auth import CuratorDep
 from web.csrf import verify_csrf
 from web.deps import SearcherDep

@@ -7,7 +7,7 @@ import re
 
 from ingest.sections import ROW_JOINER  # how a table row's cells are joined
 from kb.content.language import CJK
-from search.marks import markable, term_spans
+from search.query.marks import markable, term_spans
 
 WINDOW = 180
 SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")

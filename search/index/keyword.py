@@ -21,10 +21,10 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 
-from search.analyzer import analyzer, query_terms
+from search.index.records import SectionRecord
+from search.index.term_scores import TermScores
 from search.lru import LRUCache
-from search.records import SectionRecord
-from search.term_scores import TermScores
+from search.text.analyzer import analyzer, query_terms
 
 # Unfielded query terms search `content` only (it already holds title, headings and tags):
 # searching the other fields too made the matcher tree 4× larger for no measured gain

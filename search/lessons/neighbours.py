@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.embedders import USE_MULTILINGUAL, Embedder
-from search.searcher import LoadedGeneration
+from search.index.serving import LoadedGeneration
 
 LESSON_FILTERS = {"kind": ["lesson"], "status": ["published"]}
 CANDIDATES = 50  # nearest lesson chunks looked at per leg

@@ -12,15 +12,16 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from kb.content.schema import LESSON_SECTIONS
-from search.lesson_neighbours import (
+from search.lessons.neighbours import (
     LESSON_FILTERS,
     multilingual_legs,
     nearest_lessons,
     one_per_translation,
     translation_group,
 )
-from search.routing import Leg
-from search.searcher import Searcher, document_url
+from search.query.page import document_url
+from search.query.routing import Leg
+from search.query.searcher import Searcher
 
 MAX_PROBE_CHARS = 2000  # what is encoded: title, summary and the start of the driving event
 MAX_KEYWORD_CHARS = 300

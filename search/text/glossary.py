@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from search.analyzer import MixedTokenizer
+from search.text.analyzer import MixedTokenizer
 
 GLOSSARY_TAG = "glossary"
 BUILT_IN = Path(__file__).with_name("pm_glossary.md")

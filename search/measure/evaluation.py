@@ -23,10 +23,10 @@ from kb.content.model import Document, Section
 from kb.store import catalog
 from kb.store.database import Database
 from search.embedders import EmbedderPool
-from search.generations import GenerationStore
-from search.indexer import ProgressFactory, sync_indexes
-from search.metrics import evaluate_rankings
-from search.searcher import Searcher, SearchRequest
+from search.index.generations import GenerationStore
+from search.index.indexer import ProgressFactory, sync_indexes
+from search.measure.metrics import evaluate_rankings
+from search.query.searcher import Searcher, SearchRequest
 
 
 @dataclass

@@ -20,7 +20,7 @@ from kb.curation import workflow
 from kb.store import catalog
 from kb.store.database import Database
 from kb.store.tables import SectionRow
-from search.generations import GenerationStore
+from search.index.generations import GenerationStore
 
 INGEST = "run `kb ingest`"
 WARNING = Severity.WARNING

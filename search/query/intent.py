@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.analyzer import query_terms
+from search.text.analyzer import query_terms
 
 # kind → words that name it, longest first within a language
 CHINESE_WORDS = {

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from kb.store.database import Database
 from kb.store.tables import DocumentRow
 from search.embedders import Embedder, safe_name
-from search.embedding_cache import embed_with_cache
-from search.generations import Generation, GenerationStore
-from search.glossary import GLOSSARY_TAG, Glossary, built_in_pairs, parse_glossary
-from search.keyword import SCHEMA_VERSION, KeywordIndex
-from search.records import SectionRecord, load_records, save_records
-from search.spelling import vocabulary
-from search.vectors import VectorIndex
+from search.index.embedding_cache import embed_with_cache
+from search.index.generations import Generation, GenerationStore
+from search.index.keyword import SCHEMA_VERSION, KeywordIndex
+from search.index.records import SectionRecord, load_records, save_records
+from search.index.vectors import VectorIndex
+from search.text.glossary import GLOSSARY_TAG, Glossary, built_in_pairs, parse_glossary
+from search.text.spelling import vocabulary
 
 KEYWORD_FOLDER = "keyword"
 VOCABULARY_FILE = "vocabulary.json"

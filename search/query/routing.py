@@ -3,7 +3,7 @@
 - The keyword leg runs for every query; it sees documents in the query's language (its hits in
   the other language, an English acronym in a Chinese page, still count).
 - The glossary leg runs when an English query holds terms of the PMO glossary: their Chinese
-  translations are searched as keywords over the Chinese documents (search.glossary).
+  translations are searched as keywords over the Chinese documents (search.text.glossary).
 - An embedder that serves the query's language (`languages`) counts for every language it reads:
   for a Chinese query the multilingual leg ranks Chinese and English documents.
 - An embedder that reads the query's language but does not serve it counts only for the
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kb.content.language import has_cjk
 from search.embedders import Embedder
-from search.glossary import Glossary
+from search.text.glossary import Glossary
 
 KEYWORD = "keyword"
 GLOSSARY = "glossary"

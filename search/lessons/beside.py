@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.lesson_neighbours import (
+from search.index.serving import LoadedGeneration
+from search.lessons.neighbours import (
     centroid,
     multilingual_legs,
     nearest_lessons,
@@ -15,7 +16,8 @@ from search.lesson_neighbours import (
     translation_group,
 )
 from search.lru import LRUCache
-from search.searcher import LoadedGeneration, Searcher, document_url
+from search.query.page import document_url
+from search.query.searcher import Searcher
 
 PHASE_MATCH = 0.10  # added to the similarity of a lesson of the page's phase
 AREA_MATCH = 0.05  # … and of a lesson sharing a knowledge area

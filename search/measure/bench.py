@@ -20,8 +20,8 @@ import httpx
 from kb.bootstrap import open_database
 from kb.settings import Settings
 from search.embedders import EmbedderPool
-from search.replica_bench import measure_replicas
-from search.searcher import MODES, SearchRequest
+from search.measure.replica_bench import measure_replicas
+from search.query.searcher import MODES, SearchRequest
 from search.service import ingest_and_index, open_searcher
 
 QUERIES = [
@@ -84,7 +84,7 @@ def measure_ingest(corpus: Path, data: Path, pool: EmbedderPool, log: Log) -> di
     started = time.perf_counter()
     ingest_and_index(settings, database, pool)
     again = time.perf_counter() - started
-    from search.records import load_records
+    from search.index.records import load_records
 
     with database.session() as session:
         texts = [record.embedding_text() for record in load_records(session)]
@@ -167,7 +167,7 @@ def measure_server(
 def load_queries() -> list[str]:
     """Return the load mix: the judged sets' questions (zh and en) when the checkout has them."""
     queries = list(QUERIES)
-    judged = Path(__file__).resolve().parent.parent / "tests" / "judged"
+    judged = Path(__file__).resolve().parents[2] / "tests" / "judged"
     for path in sorted(judged.glob("*/queries.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             if line.strip():

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from kb.content.language import CJK
-from search.analyzer import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS, stem_word
+from search.text.analyzer import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS, stem_word
 
 # Common English words the analyzer keeps for ranking but that say nothing in a highlight.
 FUNCTION_WORDS = frozenset(

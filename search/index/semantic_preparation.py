@@ -12,9 +12,9 @@ from typing import Any
 
 from kb.store.database import Database
 from search.embedders import Embedder, EmbedderPool
-from search.embedding_cache import embed_with_cache, uncached_count
-from search.progress_meter import ProgressMeter, ProgressSnapshot
-from search.records import load_records
+from search.index.embedding_cache import embed_with_cache, uncached_count
+from search.index.progress_meter import ProgressMeter, ProgressSnapshot
+from search.index.records import load_records
 
 log = logging.getLogger("kb.semantic")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from html.parser import HTMLParser
 
-from search.analyzer import query_terms
-from search.marks import term_spans
+from search.query.marks import term_spans
+from search.text.analyzer import query_terms
 
 MARK_OPEN = '<mark class="query-mark">'
 SKIPPED = frozenset({"script", "style", "mark", "title", "textarea"})

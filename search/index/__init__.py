@@ -1,0 +1,1 @@
+"""The indexes and their lifecycle: records, keyword and vector indexes, generations, builds."""

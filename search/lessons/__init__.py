@@ -1,0 +1,1 @@
+"""Lesson features built on search: similar lessons while writing, lessons beside training."""

@@ -1,0 +1,1 @@
+"""Measuring search: judged-set evaluation and its metrics, latency and throughput benchmarks."""
