@@ -14,8 +14,13 @@ from kb.insights import actions as lesson_actions
 from kb.insights.actions import ActionItem, MonthCount, Recurrence
 from kb.store import catalog
 from web.charts import BarChart, bar_chart
-from web.i18n import t, vocabulary_label
+from web.i18n import N_, Marked, translator, vocabulary_label
 
+GROUP_NAMES: dict[str, Marked] = {  # what the dashboard groups actions by
+    "phase": N_("Phase"),
+    "area": N_("Knowledge area"),
+    "owner": N_("Owner"),
+}
 CSV_COLUMNS = (
     "lesson", "title", "phases", "areas", "number", "what", "owner", "due", "status",
     "overdue", "days_overdue", "reason", "link", "closed", "url",
@@ -62,7 +67,9 @@ def counts_chart(points: list[MonthCount], lang: str) -> BarChart:
             (
                 point.day.strftime("%Y-%m"),
                 point.open,
-                t("chart_open_overdue", lang, open=point.open, overdue=point.overdue),
+                translator(lang).gettext(
+                    "%(open)s open · %(overdue)s overdue", open=point.open, overdue=point.overdue
+                ),
             )
             for point in points
         ]
@@ -103,7 +110,11 @@ def actions_dashboard(
 def group_label(group_by: str, key: str, lang: str) -> str:
     """Return the heading of a group: a phase or area in the UI language, or the owner."""
     if not key:
-        return t("no_phase" if group_by == "phase" else "no_area", lang)
+        return (
+            translator(lang).gettext("No phase given")
+            if group_by == "phase"
+            else translator(lang).gettext("No area given")
+        )
     return key if group_by == "owner" else vocabulary_label(key, lang)
 
 

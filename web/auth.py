@@ -7,13 +7,15 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from kb import sessions
 from kb.accounts import Role, User, get_user
 from kb.settings import Settings
 from web.cookies import SESSION, browser_cookies
 from web.deps import get_database, get_settings
+from web.http_errors import TranslatedHTTPException
+from web.i18n import N_
 
 
 class SignInRequired(Exception):
@@ -79,12 +81,19 @@ def require_user(request: Request) -> User:
     return user
 
 
+ROLE_ONLY = {  # the 403 of a page above the reader's role
+    Role.LEARNER: N_("This page is for signed-in learners only."),
+    Role.CURATOR: N_("This page is for curators only."),
+    Role.ADMIN: N_("This page is for admins only."),
+}
+
+
 def require_role(role: Role):
     """Return a dependency that admits only users with at least this role (403 otherwise)."""
 
     def check(user: Annotated[User, Depends(require_user)]) -> User:
         if not user.has_role(role):
-            raise HTTPException(403, f"This page is for {role.value}s only.")
+            raise TranslatedHTTPException(403, ROLE_ONLY[role])
         return user
 
     return check

@@ -15,7 +15,7 @@ from kb.content.markdown import render_html
 from kb.content.problems import Problem
 from kb.content.schema import ACTION_FIELDS, LESSON_SECTIONS
 from kb.content.taxonomy import ActionState, ActionStatus, Area, Impact, Kind, Lang, Phase, Priority
-from web.i18n import STRINGS, t
+from web.i18n import N_, NC_, Marked, translator
 
 CHOICES = {
     "kind": list(editor.EDITABLE_KINDS),
@@ -30,28 +30,77 @@ CHOICES = {
 }
 
 
-# The editor's label of each form field (web.i18n keys); the others are labelled by their name.
-FIELD_LABELS = {
-    "id": "field_id",
-    "title": "field_title",
-    "summary": "field_summary",
-    "tags": "field_tags",
-    "translation_of": "field_translation_of",
-    "creates": "field_creates",
-    "extra": "field_extra",
-    "body": "field_body",
-    "actions": "field_actions",
-    "recurs": "field_recurs",
+# The editor's label of each form field; a field without one is labelled by its name.
+FIELD_LABELS: dict[str, Marked] = {
+    "id": N_("Id (slug)"),
+    "title": N_("Title"),
+    "kind": N_("Kind"),
+    "lang": N_("Language"),
+    "summary": N_("Summary"),
+    "tags": N_("Tags (comma separated)"),
+    "phase": N_("Phase"),
+    "area": N_("Area"),
+    "owner": N_("Owner"),
+    "updated": N_("Updated"),
+    "translation_of": N_("Translation of (id)"),
+    "project": N_("Project"),
+    "date": NC_("date", "Date"),
+    "impact": N_("Impact"),
+    "priority": N_("Priority"),
+    "action_status": N_("Action status"),
+    "creates": N_("Drafts from it become"),
+    "extra": N_("Other front-matter (YAML)"),
+    "body": N_("Body (Markdown)"),
+    "actions": N_("Actions"),
+    "recurs": N_("Recurs (id of the earlier lesson that happened again)"),
+    "message": N_("Message"),
 }
-ACTION_COLUMNS = {  # the action rows' inputs: field → label key
-    "what": "action_what",
-    "owner": "action_owner",
-    "due": "action_due",
-    "status": "action_state",
-    "reason": "action_reason",
-    "link": "action_link_field",
-    "closed": "action_closed",
+ACTION_COLUMNS: dict[str, Marked] = {  # the action rows' inputs: field → label
+    "what": NC_("action_what", "Action"),
+    "owner": N_("Owner"),
+    "due": N_("Due"),
+    "status": N_("Status"),
+    "reason": N_("Reason dropped"),
+    "link": N_("Link (document id, id#section or web address)"),
+    "closed": N_("Closed on"),
 }
+AUDIT_ACTIONS: dict[str, Marked] = {
+    "create_draft": N_("Created a draft"),
+    "save_draft": N_("Saved the draft"),
+    "edit": N_("Edited (draft of a published document)"),
+    "upload": N_("Uploaded"),
+    "disk_edit": N_("File changed on disk"),
+    "submit": N_("Submitted for review"),
+    "reject": N_("Returned to draft"),
+    "approve": N_("Approved"),
+    "publish": NC_("audit_publish", "Published"),
+    "restore": N_("Restored a revision"),
+    "request_unpublish": N_("Asked to unpublish"),
+    "decline_unpublish": N_("Kept it published"),
+    "unpublish": N_("Unpublished"),
+    "sign_in": N_("Signed in"),
+    "sign_in_failed": N_("Sign-in failed"),
+    "sign_out_everywhere": N_("Signed out everywhere"),
+    "role_change": N_("Changed a role"),
+}
+STATE_NAMES: dict[str, Marked] = {
+    "draft": N_("Draft"),
+    "in_review": N_("In review"),
+    "published": NC_("state_published", "Published"),
+    "archived": N_("Unpublished (archived)"),
+}
+SIMILAR_LEVELS: dict[str, Marked] = {
+    "same": N_("probably the same lesson"),
+    "close": N_("very similar"),
+    "related": N_("related"),
+    "words": N_("shares words"),
+}
+ROLE_NAMES: dict[str, Marked] = {
+    "learner": N_("learner"),
+    "curator": N_("curator"),
+    "admin": N_("administrator"),
+}
+AUDIT_REVISION = re.compile(r"^revision (\d+)(.*)$", re.DOTALL)
 ACTION_PROBLEM = re.compile(r"^actions\.(\d+)(?:\.(\w+))?: (.*)$", re.DOTALL)
 REQUIRED = re.compile(r"^required field '(\w+)' is missing$")
 SECTION = re.compile(r"^a lesson needs the section '(.+)', which is missing$")
@@ -60,38 +109,53 @@ FIELD_PREFIX = re.compile(r"^(\w+)(?:\.[\w.]+)?: (.*)$", re.DOTALL)
 
 def field_label(name: str, lang: str) -> str:
     """Return the editor's label of a form field in the UI language (its name if it has none)."""
-    key = FIELD_LABELS.get(name, name)
-    return t(key, lang) if key in STRINGS else name
+    return translator(lang).marked(FIELD_LABELS[name]) if name in FIELD_LABELS else name
 
 
 def problem_text(problem: Problem, lang: str) -> tuple[str, str]:
     """Return a problem's (message, hint) for the editor: fields named by their form labels in
     the UI language, never by their YAML keys."""
     if match := REQUIRED.match(problem.message):
-        return t("field_required", lang, label=field_label(match.group(1), lang)), ""
+        return translator(lang).gettext(
+            "“%(label)s” is required.", label=field_label(match.group(1), lang)
+        ), ""
     if match := SECTION.match(problem.message):
         names = next((n for n in LESSON_SECTIONS.values() if n[0] == match.group(1)), None)
         if names:
             return (
-                t("section_required", lang, name=names[1] if lang == "zh" else names[0]),
-                t("section_required_hint", lang, en=names[0], zh=names[1]),
+                translator(lang).gettext(
+                    "A lesson needs the section “%(name)s”.",
+                    name=names[1] if lang == "zh" else names[0],
+                ),
+                translator(lang).gettext(
+                    "Add a heading ## %(en)s (in Chinese: ## %(zh)s).", en=names[0], zh=names[1]
+                ),
             )
     if match := ACTION_PROBLEM.match(problem.message):
         number, name, rest = match.groups()
-        where = t("action_row", lang, n=number)
+        where = translator(lang).gettext("Action %(n)s", n=number)
         if name in ACTION_COLUMNS:
-            where += f" · {t(ACTION_COLUMNS[name], lang)}"
-        return where + ("：" if lang == "zh" else ": ") + rest, problem.hint
+            where += f" · {translator(lang).marked(ACTION_COLUMNS[name])}"
+        return translator(lang).gettext(
+            "%(label)s: %(value)s", label=where, value=rest
+        ), problem.hint
     if (match := FIELD_PREFIX.match(problem.message)) and match.group(1) in editor.FORM_FIELDS:
-        joiner = "：" if lang == "zh" else ": "
-        return field_label(match.group(1), lang) + joiner + match.group(2), problem.hint
+        label = field_label(match.group(1), lang)
+        text = translator(lang).gettext("%(label)s: %(value)s", label=label, value=match.group(2))
+        return text, problem.hint
     return problem.message, problem.hint
 
 
 def audit_action(action: str, lang: str) -> str:
     """Return an audit-log action in the UI language (as recorded when it has no label)."""
-    key = f"audit_{action}"
-    return t(key, lang) if key in STRINGS else action
+    return translator(lang).marked(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action
+
+
+def audit_detail(detail: str, lang: str) -> str:
+    """Return an audit entry's detail with its leading "revision N" in the UI language."""
+    if match := AUDIT_REVISION.match(detail or ""):
+        return translator(lang).gettext("revision %(n)s", n=int(match.group(1))) + match.group(2)
+    return detail
 
 
 def problems_json(check: editor.Check, lang: str) -> list[dict[str, object]]:

@@ -12,11 +12,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kb.store.database import is_busy
 from web.auth import SignInRequired, sign_in_url
+from web.http_errors import TranslatedHTTPException
+from web.i18n import N_, Marked, choose_lang, translator
 from web.render import page
 from web.security import add_security_headers
 
 log = logging.getLogger("kb.web")
 ERROR_KEYS = {404: "not_found", 403: "forbidden", 413: "too_large", 429: "too_many"}
+ERROR_TITLES: dict[str, Marked] = {
+    "not_found": N_("Page not found"),
+    "forbidden": N_("Not allowed"),
+    "too_large": N_("The request is too large"),
+    "too_many": N_("Too many requests; wait a moment"),
+    "bad_request": N_("Please check your request"),
+    "busy": N_("Busy for a moment"),
+    "error": N_("Something went wrong"),
+}
 
 
 RETRY_AFTER_SECONDS = 2
@@ -43,10 +54,13 @@ def install_error_handlers(app: FastAPI) -> None:
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         key = ERROR_KEYS.get(exc.status_code, "bad_request")
+        detail = exc.detail
+        if isinstance(exc, TranslatedHTTPException):
+            detail = translator(choose_lang(request)).gettext(exc.message, **exc.values)
         response = page(
             request,
             "error.html",
-            {"status": exc.status_code, "key": key, "detail": exc.detail},
+            {"status": exc.status_code, "key": key, "title": ERROR_TITLES[key], "detail": detail},
             status_code=exc.status_code,
         )
         response.headers.update(exc.headers or {})
@@ -67,7 +81,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return page(
             request,
             "error.html",
-            {"status": 422, "key": "bad_request", "detail": detail},
+            {
+                "status": 422,
+                "key": "bad_request",
+                "title": ERROR_TITLES["bad_request"],
+                "detail": detail,
+            },
             status_code=422,
         )
 
@@ -81,7 +100,12 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "The knowledge base is busy saving other changes; retry in a few seconds."
             response = JSONResponse({"detail": detail}, status_code=503, headers=headers)
         else:
-            response = page(request, "error.html", {"status": 503, "key": "busy"}, status_code=503)
+            response = page(
+                request,
+                "error.html",
+                {"status": 503, "key": "busy", "title": ERROR_TITLES["busy"]},
+                status_code=503,
+            )
             response.headers.update(headers)
         return add_security_headers(response, request.url.path)
 
@@ -95,5 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=500,
             )
         else:
-            response = page(request, "error.html", {"status": 500, "key": "error"}, status_code=500)
+            response = page(
+                request,
+                "error.html",
+                {"status": 500, "key": "error", "title": ERROR_TITLES["error"]},
+                status_code=500,
+            )
         return add_security_headers(response, request.url.path)

@@ -10,10 +10,14 @@ from urllib.parse import urlencode
 from kb.content.taxonomy import label
 from kb.following.changes import Change
 from web.atom import FeedInfo
-from web.i18n import t
+from web.i18n import N_, Marked, translator
 
 FEED_PATH = "/feeds/documents.atom"
 FEED_FACETS = ("kind", "phase", "area", "tag", "lang")
+WATCH_FLASHES: dict[str, Marked] = {  # what the watch list says after a change
+    "added": N_("Added to your watch list."),
+    "removed": N_("Removed from your watch list."),
+}
 FIRST_VISIT_DAYS = 14  # a first visit shows what changed in this many days
 
 
@@ -28,13 +32,18 @@ def feed_info(base_url: str, filters: dict[str, list[str]], lang: str) -> FeedIn
     """Describe the feed of these filters: a title naming them, its own and its page's address."""
     base = base_url.rstrip("/")
     named = [label(v, lang) for facet in FEED_FACETS for v in filters.get(facet, [])]
-    title = " · ".join([t("feed_title", lang), *named])
+    title = " · ".join([translator(lang).gettext("PMO Knowledge Base: new and updated"), *named])
     single = [(f, v) for f, values in filters.items() for v in values]
     html = "/"
     if len(single) == 1 and single[0][0] in ("kind", "phase", "area"):
         html = f"/browse/{single[0][0]}/{single[0][1]}"
     return FeedInfo(
-        title, t("feed_subtitle", lang), base + feed_url(filters), base + html, base, lang
+        title,
+        translator(lang).gettext("Documents published or updated in the PMO knowledge base."),
+        base + feed_url(filters),
+        base + html,
+        base,
+        lang,
     )
 
 

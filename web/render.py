@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -9,15 +10,27 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import escape
 from starlette.responses import HTMLResponse
 
-from web.actions_views import group_label
+from web.actions_views import GROUP_NAMES, group_label
 from web.auth import current_user
 from web.csrf import csrf_token
-from web.curate_views import audit_action, field_label, problem_text
-from web.follow_views import feed_url
-from web.i18n import choose_lang, found_by, t, vocabulary_label
-from web.training_views import progress_text
+from web.curate_views import (
+    ROLE_NAMES,
+    SIMILAR_LEVELS,
+    STATE_NAMES,
+    audit_action,
+    audit_detail,
+    field_label,
+    problem_text,
+)
+from web.follow_views import WATCH_FLASHES, feed_url
+from web.i18n import Marked, Translator, choose_lang, found_by, translator, vocabulary_label
+from web.training_views import STATUS_NAMES, progress_text
+from web.views import FACET_NAMES, INTENT_NAMES, MODE_NAMES
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -25,18 +38,99 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 def make_templates() -> Jinja2Templates:
     """Build the template environment with the UI helpers as globals."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    templates.env.globals.update(t=t, label=vocabulary_label, found_by=found_by)
+    templates.env.add_extension("jinja2.ext.i18n")
+    install_gettext(templates.env)
+    templates.env.globals.update(label=vocabulary_label, found_by=found_by)
     templates.env.globals.update(
         progress_text=progress_text,
         problem_text=problem_text,
         field_label=field_label,
         audit_action=audit_action,
+        audit_detail=audit_detail,
         group_label=group_label,
         feed_url=feed_url,
     )
     templates.env.filters["with_query"] = with_query
     templates.env.filters["html_lang"] = html_lang
     return templates
+
+
+# The names templates show for values the code passes around: name_of('facet', 'phase').
+NAMES: dict[str, dict[str, Marked]] = {
+    "facet": FACET_NAMES,
+    "mode": MODE_NAMES,
+    "intent": INTENT_NAMES,
+    "group": GROUP_NAMES,
+    "state": STATE_NAMES,
+    "similar": SIMILAR_LEVELS,
+    "role": ROLE_NAMES,
+    "training_status": STATUS_NAMES,
+    "watch_flash": WATCH_FLASHES,
+}
+
+
+def _ui(context: Context) -> Translator:
+    return translator(context.get("lang", "en"))
+
+
+def _filled(context: Context, text: str, values: dict) -> str:
+    """Fill a translated text's %(name)s values; escaped when the template autoescapes."""
+    ui = _ui(context)
+    values = {name: ui.format_value(value) for name, value in values.items()}
+    if context.eval_ctx.autoescape:
+        return escape(text) % values
+    return text % values
+
+
+def install_gettext(env: Environment) -> None:
+    """Give templates _(), gettext, ngettext, pgettext, npgettext and {% trans %}, each reading
+    the page's `lang` from the render context (nothing global changes per request)."""
+
+    @pass_context
+    def gettext(context: Context, message: str, **values: object) -> str:
+        return _filled(context, _ui(context).catalog.gettext(message), values)
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, count: int, **values: object) -> str:
+        text = _ui(context).catalog.ngettext(singular, plural, count)
+        return _filled(context, text, {"n": count, **values})
+
+    @pass_context
+    def pgettext(context: Context, msgctxt: str, message: str, **values: object) -> str:
+        return _filled(context, _ui(context).catalog.pgettext(msgctxt, message), values)
+
+    @pass_context
+    def npgettext(
+        context: Context, msgctxt: str, singular: str, plural: str, count: int, **values: object
+    ) -> str:
+        text = _ui(context).catalog.npgettext(msgctxt, singular, plural, count)
+        return _filled(context, text, {"n": count, **values})
+
+    @pass_context
+    def marked(context: Context, message: Marked) -> str:
+        return escape(_ui(context).marked(message))
+
+    @pass_context
+    def name_of(context: Context, kind: str, value: str) -> str:
+        message = NAMES[kind].get(value)
+        return escape(_ui(context).marked(message)) if message else value
+
+    env.newstyle_gettext = True  # {% trans %} passes its variables as keywords, as _() does
+    env.globals.update(
+        _=gettext,
+        gettext=gettext,
+        ngettext=ngettext,
+        pgettext=pgettext,
+        npgettext=npgettext,
+        marked=marked,
+        name_of=name_of,
+    )
+
+    @pass_context
+    def date(context: Context, value: dt.date) -> str:
+        return _ui(context).date(value)
+
+    env.filters["date"] = date
 
 
 def html_lang(lang: str) -> str:

@@ -10,7 +10,14 @@ from kb.training.certificates import Certificate
 from kb.training.modules import Catalogue, Feedback, Module, Question, Step, feedback
 from kb.training.progress import Answer, LearnerState, ModuleProgress
 from search.lessons_beside import BesideLesson
-from web.i18n import t
+from web.i18n import N_, Marked, translator
+
+STATUS_NAMES: dict[str, Marked] = {
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+    "locked": N_("Locked"),
+}
 
 
 @dataclass(frozen=True)
@@ -113,16 +120,46 @@ def question_views(step: Step, state: LearnerState | None, user: User | None) ->
 def progress_text(mine: ModuleProgress, lang: str) -> str:
     """Say where a learner stands: steps done, and answers right so far against the pass mark."""
     module = mine.module
-    parts = [t("steps_done", lang, done=len(mine.done_steps), n=len(module.steps))]
+    parts = [
+        translator(lang).ngettext(
+            "%(done)s of 1 step done",
+            "%(done)s of %(n)s steps done",
+            len(module.steps),
+            done=len(mine.done_steps),
+            n=len(module.steps),
+        )
+    ]
     total, mark = mine.score.total, module.pass_mark
     if total:
         if mine.answered == 0:
-            parts.append(t("quiz_not_started", lang, n=total, pass_mark=mark))
+            parts.append(
+                translator(lang).ngettext(
+                    "no quiz answer yet (pass mark %(pass_mark)s%% of 1 question)",
+                    "no quiz answers yet (pass mark %(pass_mark)s%% of %(n)s questions)",
+                    total,
+                    n=total,
+                    pass_mark=mark,
+                )
+            )
         elif mine.answered < total:
             values = {"correct": mine.score.correct, "answered": mine.answered}
-            parts.append(t("quiz_so_far", lang, n=total, pass_mark=mark, **values))
+            parts.append(
+                translator(lang).gettext(
+                    "%(correct)s of %(answered)s answered correctly so far (pass mark %(pass_mark)s%% of %(n)s questions)",
+                    n=total,
+                    pass_mark=mark,
+                    **values,
+                )
+            )
         else:
             parts.append(
-                t("quiz_all_answered", lang, n=total, pass_mark=mark, correct=mine.score.correct)
+                translator(lang).ngettext(
+                    "%(correct)s of 1 question answered correctly (pass mark %(pass_mark)s%%)",
+                    "%(correct)s of %(n)s questions answered correctly (pass mark %(pass_mark)s%%)",
+                    total,
+                    n=total,
+                    pass_mark=mark,
+                    correct=mine.score.correct,
+                )
             )
     return " · ".join(parts)

@@ -16,12 +16,45 @@ from search.searcher import MODES, SearchHit, SearchResponse
 from search.semantic_preparation import FAILED, LOADING, SemanticStatus
 from web.actions_views import LessonPanel
 from web.follow_views import News
-from web.i18n import t
+from web.i18n import N_, NC_, Marked, translator
 
 FACET_ORDER = ("kind", "phase", "area", "lang", "tag", "recurring")
 KIND_ORDER = ("guide", "lesson", "template", "training")
 PAGE_SIZE = 10
 MAX_TAGS = 12
+FACET_NAMES: dict[str, Marked] = {
+    "kind": N_("Kind"),
+    "phase": N_("Phase"),
+    "area": N_("Knowledge area"),
+    "lang": N_("Language"),
+    "tag": N_("Tag"),
+    "recurring": N_("Recurrence"),
+}
+MODE_NAMES: dict[str, Marked] = {
+    "hybrid": N_("Hybrid"),
+    "keyword": N_("Keyword"),
+    "semantic": N_("Semantic"),
+}
+INTENT_NAMES: dict[str, Marked] = {  # the filter a query that names a kind offers
+    "lesson": N_("Only lessons learned"),
+    "template": N_("Only templates"),
+    "guide": N_("Only guides"),
+    "training": N_("Only training"),
+}
+META_LABELS: dict[str, Marked] = {  # the metadata panel of a document
+    "kind": N_("Kind"),
+    "language": N_("Language"),
+    "phase": N_("Phase"),
+    "area": N_("Area"),
+    "tags": N_("Tags"),
+    "owner": N_("Owner"),
+    "updated": N_("Updated"),
+    "project": N_("Project"),
+    "date": NC_("date", "Date"),
+    "impact": N_("Impact"),
+    "priority": N_("Priority"),
+    "action_status": N_("Action status"),
+}
 
 
 @dataclass
@@ -80,7 +113,9 @@ def facet_groups(response: SearchResponse, params: SearchParams, lang: str) -> l
         values = [
             FacetValue(
                 value,
-                t("recurring_value", lang) if facet == "recurring" else label(value, lang),
+                translator(lang).gettext("Recurred (not yet learned)")
+                if facet == "recurring"
+                else label(value, lang),
                 count,
                 value in params.filters.get(facet, []),
                 params.toggled(facet, value),
@@ -112,7 +147,7 @@ def mode_links(params: SearchParams) -> list[dict]:
 
 
 def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
-    """Return the metadata panel rows of a document as (label key, display text)."""
+    """Return the metadata panel rows of a document as (label, display text) in the UI language."""
     rows = [
         ("kind", label(document.kind, lang)),
         ("language", label(document.lang, lang)),
@@ -131,7 +166,8 @@ def metadata_rows(document: Document, lang: str) -> list[tuple[str, str]]:
             ("priority", label(meta.priority, lang)),
             ("action_status", label(meta.action_status, lang)),
         ]
-    return [(key, value) for key, value in rows if value]
+    ui = translator(lang)
+    return [(ui.marked(META_LABELS[key]), value) for key, value in rows if value]
 
 
 @dataclass(frozen=True)
@@ -185,18 +221,27 @@ def semantic_notice(status: SemanticStatus | None, lang: str) -> str:
     if status is None:
         return ""
     if status.state == FAILED:
-        return t("semantic_failed", lang)
+        return translator(lang).gettext(
+            "Semantic search is unavailable (the server log says why): these results come from keyword search."
+        )
     if status.state == LOADING or not status.total:
-        return t("semantic_loading", lang)
+        return translator(lang).gettext(
+            "Semantic search is still being prepared (loading the language models): these results come from keyword search. Hybrid search switches on by itself when it is ready."
+        )
     left = ""
     if status.seconds_left is not None:
         minutes = math.ceil(status.seconds_left / 60)
         left = (
-            t("semantic_left_minutes", lang, n=minutes)
+            translator(lang).gettext(", about %(n)s min left", n=minutes)
             if status.seconds_left >= 60
-            else t("semantic_left_soon", lang)
+            else translator(lang).gettext(", less than a minute left")
         )
-    return t("semantic_embedding", lang, done=status.done, total=status.total, left=left)
+    return translator(lang).gettext(
+        "Semantic search is still being prepared (%(done)s of %(total)s texts%(left)s): these results come from keyword search. Hybrid search switches on by itself when it is ready.",
+        done=status.done,
+        total=status.total,
+        left=left,
+    )
 
 
 @dataclass(frozen=True)

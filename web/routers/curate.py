@@ -45,6 +45,8 @@ from web.curate_views import (
     trend_chart,
 )
 from web.deps import DatabaseDep, DocId, LangDep, PublisherDep, SearcherDep, SettingsDep
+from web.http_errors import TranslatedHTTPException
+from web.i18n import N_
 from web.render import page
 from web.similar_views import similar_for_review
 
@@ -352,7 +354,12 @@ def diff(request: Request, user: CuratorDep, database: DatabaseDep, doc_id: DocI
     with database.session() as session:
         old, new = get_revision(session, doc_id, a), get_revision(session, doc_id, b)
     if old is None or new is None:
-        raise HTTPException(404, f"'{doc_id}' has no revision {a if old is None else b}.")
+        raise TranslatedHTTPException(
+            404,
+            N_("'%(id)s' has no revision %(n)s."),
+            id=doc_id,
+            n=a if old is None else b,
+        )
     context = {"doc_id": doc_id, "old": old, "new": new, "view": view}
     if view == "unified":
         context["lines"] = unified_diff(old.text, new.text, f"r{a}", f"r{b}")

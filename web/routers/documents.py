@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kb.content.markdown import render_html, table_of_contents
@@ -18,6 +18,8 @@ from search.page_marks import mark_query
 from web.actions_views import lesson_panel
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, LessonsBesideDep, SearcherDep
+from web.http_errors import TranslatedHTTPException
+from web.i18n import N_
 from web.rate_limit import limit_feedback
 from web.render import page
 from web.views import DocumentPage, metadata_rows
@@ -30,7 +32,9 @@ def published_document(database, doc_id: str) -> Document:
     with database.reading() as session:
         document = catalog.get(session, doc_id)
     if document is None or document.status != Status.PUBLISHED:
-        raise HTTPException(404, f"No published document has the id '{doc_id}'.")
+        raise TranslatedHTTPException(
+            404, N_("No published document has the id '%(id)s'."), id=doc_id
+        )
     return document
 
 

@@ -17,7 +17,7 @@ from web.auth import CuratorDep, OptionalUserDep, UserDep
 from web.charts import bar_chart
 from web.csrf import verify_csrf
 from web.deps import DatabaseDep, LangDep, LessonsBesideDep
-from web.i18n import t
+from web.i18n import translator
 from web.render import page
 from web.training_views import (
     CertificatePage,
@@ -99,7 +99,11 @@ def team_page(request: Request, database: DatabaseDep, user: CuratorDep, lang: L
     report = team.team_report(database, catalogue)
     chart = bar_chart(
         [
-            (q.text, q.wrong, t("wrong_of", lang, wrong=q.wrong, n=q.attempts))
+            (
+                q.text,
+                q.wrong,
+                translator(lang).gettext("%(wrong)s wrong of %(n)s", wrong=q.wrong, n=q.attempts),
+            )
             for q in report.weak_questions
         ]
     )
