@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from kb.accounts import create_user
 from tests.search_fixtures import DOCS, build_kb
 from web.app import create_app
-from web.catalogs import POT, extract, po_path, read_catalog
-from web.i18n import LANGS, load_catalog
-from web.render import TEMPLATES_DIR
+from web.core.catalogs import POT, extract, po_path, read_catalog
+from web.core.i18n import LANGS, load_catalog
+from web.core.render import TEMPLATES_DIR
 
 PASSWORD = "catalog-pass"
 # Visible words a template may hold outside a marker: each language named in itself, and units.
@@ -62,7 +62,7 @@ def test_no_catalog_holds_a_stale_entry(lang):
 
 
 def test_messages_pot_is_up_to_date_with_the_code():
-    assert keys(extract()) == keys(read_catalog(POT)), "run: python -m web.catalogs extract"
+    assert keys(extract()) == keys(read_catalog(POT)), "run: python -m web.core.catalogs extract"
 
 
 def test_chinese_strings_use_full_width_punctuation():

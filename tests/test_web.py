@@ -238,7 +238,7 @@ def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, mo
 
 
 def test_pages_without_a_form_set_no_csrf_cookie(client):
-    from web.cookies import CSRF
+    from web.core.cookies import CSRF
 
     client.cookies.clear()
     assert CSRF not in client.get("/search", params={"q": "risk"}).cookies
@@ -261,7 +261,7 @@ def test_result_cards_say_how_a_result_was_found_in_the_readers_words(client):
 
 
 def test_counts_use_each_languages_plural_rules():
-    from web.i18n import translator
+    from web.core.i18n import translator
 
     def count(lang, n):
         return translator(lang).npgettext("results_count", "1 document", "%(n)s documents", n)

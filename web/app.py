@@ -25,29 +25,27 @@ from search.service import (
     open_preparation,
     open_searcher,
 )
-from web.auth import reader_access
-from web.body_limit import BodyLimit, body_limits, curate_form_limits
-from web.cookies import BrowserCookieMiddleware
-from web.errors import install_error_handlers
-from web.rate_limit import RateLimiter
-from web.render import make_templates
-from web.routers import (
-    actions_api,
-    api,
-    auth,
-    curate,
-    curate_actions,
-    documents,
-    following,
-    pages,
-    search,
-    similar,
-    training,
-    training_api,
-    users,
-)
-from web.secret import session_secret
-from web.security import SecurityHeaders
+from web.accounts import routes as auth
+from web.accounts import users_routes as users
+from web.actions import api as actions_api
+from web.actions import routes as curate_actions
+from web.core.auth import reader_access
+from web.core.body_limit import BodyLimit, body_limits, curate_form_limits
+from web.core.cookies import BrowserCookieMiddleware
+from web.core.errors import install_error_handlers
+from web.core.rate_limit import RateLimiter
+from web.core.render import make_templates
+from web.core.secret import session_secret
+from web.core.security import SecurityHeaders
+from web.curate import routes as curate
+from web.following import routes as following
+from web.reading import api
+from web.reading import document_routes as documents
+from web.reading import routes as pages
+from web.reading import search_routes as search
+from web.similar import api as similar
+from web.training import api as training_api
+from web.training import routes as training
 
 STATIC_DIR = Path(__file__).parent / "static"
 
