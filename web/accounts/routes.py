@@ -31,7 +31,7 @@ def signin_form(request: Request, settings: SettingsDep, next: str = "/"):
     """The sign-in page."""
     return page(
         request,
-        "signin.html",
+        "accounts/signin.html",
         {"next": safe_next(next), "error": None, "registration": settings.self_registration},
     )
 
@@ -51,12 +51,12 @@ def signin(
         user = authenticate(database, username.strip(), password, client_address(request))
     except SignInThrottled as error:
         context["error"] = "throttled"
-        response = page(request, "signin.html", context, status_code=429)
+        response = page(request, "accounts/signin.html", context, status_code=429)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     if user is None:
         context["error"] = "wrong"
-        return page(request, "signin.html", context, status_code=401)
+        return page(request, "accounts/signin.html", context, status_code=401)
     sign_in(request, user)
     with database.session() as session:
         record_event(session, user.username, "sign_in", user.username)
@@ -75,7 +75,7 @@ def register_form(request: Request, settings: SettingsDep):
     """Self-registration as a learner (only when the setting allows it)."""
     if not settings.self_registration:
         raise HTTPException(404, "Self-registration is turned off; ask the PMO for an account.")
-    return page(request, "register.html", {"error": None})
+    return page(request, "accounts/register.html", {"error": None})
 
 
 @router.post("/register", dependencies=[Depends(verify_csrf)])
@@ -93,7 +93,7 @@ def register(
     try:
         user = create_user(database, username.strip(), password, Role.LEARNER, display_name.strip())
     except AccountError as error:
-        return page(request, "register.html", {"error": str(error)}, status_code=400)
+        return page(request, "accounts/register.html", {"error": str(error)}, status_code=400)
     sign_in(request, user)
     return RedirectResponse("/", status_code=303)
 

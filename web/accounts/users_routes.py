@@ -29,7 +29,7 @@ def accounts(
         "accounts": list_users(database),
         "activity": sessions.activity(database, session_lifetime(settings)),
     }
-    return page(request, "curate/users.html", context)
+    return page(request, "accounts/users.html", context)
 
 
 @router.post("/signout", dependencies=[Depends(verify_csrf)])

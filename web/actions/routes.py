@@ -29,7 +29,7 @@ def actions_page(
     """Open actions grouped by phase, area or owner (overdue first), the chart, recurrences."""
     with database.reading() as session:
         dashboard = actions_dashboard(session, dt.date.today(), group, lang)
-    return page(request, "curate/actions.html", dashboard)
+    return page(request, "actions/dashboard.html", dashboard)
 
 
 @router.get("/actions.csv")

@@ -54,10 +54,18 @@ def read_catalog(path: Path, lang: str | None = None) -> Catalog:
 
 
 def write_catalog(catalog: Catalog, path: Path, omit_header: bool = False) -> None:
-    """Write a catalog as a .pot or .po file (entries in source order, no line numbers)."""
+    """Write a catalog as a .pot or .po file (entries sorted by msgid, so moving code between
+    files changes only the location comments)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
-        write_po(out, catalog, width=WIDTH, omit_header=omit_header, include_lineno=False)
+        write_po(
+            out,
+            catalog,
+            width=WIDTH,
+            omit_header=omit_header,
+            include_lineno=False,
+            sort_output=True,
+        )
 
 
 def update() -> None:

@@ -54,7 +54,7 @@ def watches_page(request: Request, user: UserDep, database: DatabaseDep):
     chosen = {(w.facet, w.value) for w in watched}
     return page(
         request,
-        "watches.html",
+        "following/watches.html",
         {
             "watched": watched,
             "phases": [(p.value, ("phase", p.value) in chosen) for p in Phase],

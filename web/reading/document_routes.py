@@ -62,7 +62,7 @@ def document_page(
     body, marks = mark_query(render_html(document.body), query)
     return page(
         request,
-        "document.html",
+        "reading/document.html",
         DocumentPage(
             doc=document,
             html=body,

@@ -53,7 +53,7 @@ def home(request: Request, database: DatabaseDep, lang: LangDep, user: OptionalU
             for row in browse.documents_where(session, kind="training", lang=lang)
             if isinstance(row.meta, ModuleMeta)
         ]
-    return page(request, "home.html", HomePage(overview, lessons, modules, news))
+    return page(request, "reading/home.html", HomePage(overview, lessons, modules, news))
 
 
 @router.get("/browse")
@@ -61,7 +61,7 @@ def browse_index(request: Request, database: DatabaseDep):
     """All phases, areas and kinds with their document counts."""
     with database.reading() as session:
         overview = browse.overview(session)
-    return page(request, "browse.html", {"overview": overview, "facet": None, "rows": []})
+    return page(request, "reading/browse.html", {"overview": overview, "facet": None, "rows": []})
 
 
 @router.get("/browse/{facet}/{value}")
@@ -92,13 +92,13 @@ def browse_facet(
         "listing": browse_groups(rows, lang, both),
         "watching": watching,
     }
-    return page(request, "browse.html", context)
+    return page(request, "reading/browse.html", context)
 
 
 @router.get("/glossary")
 def glossary(request: Request):
     """The PMO's English–Chinese glossary of project-management terms (also used by search)."""
-    return page(request, "glossary.html", {"sections": built_in_sections()})
+    return page(request, "reading/glossary.html", {"sections": built_in_sections()})
 
 
 @router.get("/templates")
@@ -107,4 +107,4 @@ def templates_list(request: Request, database: DatabaseDep, lang: LangDep):
     with database.reading() as session:
         rows = browse.documents_where(session, kind="template")
     rows.sort(key=lambda row: (row.lang != lang, row.title))
-    return page(request, "templates.html", {"rows": rows})
+    return page(request, "reading/templates.html", {"rows": rows})

@@ -41,7 +41,7 @@ def search_page(
     if not q.strip():
         notice = semantic_notice(searcher.semantic_status(), lang)
         return page(
-            request, "search.html", SearchPage(params, mode_links(params), semantic_notice=notice)
+            request, "reading/search.html", SearchPage(params, mode_links(params), semantic_notice=notice)
         )
     try:
         response = searcher.search(
@@ -52,5 +52,5 @@ def search_page(
         )  # fmt: skip
     except LookupError:
         missing = SearchPage(params, mode_links(params), index_missing=True)
-        return page(request, "search.html", missing)
-    return page(request, "search.html", SearchPage.of(response, params, lang))
+        return page(request, "reading/search.html", missing)
+    return page(request, "reading/search.html", SearchPage.of(response, params, lang))
