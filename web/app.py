@@ -44,6 +44,7 @@ from web.reading import document_routes as documents
 from web.reading import routes as pages
 from web.reading import search_routes as search
 from web.similar import api as similar
+from web.template_helpers import HELPERS, NAMES
 from web.training import api as training_api
 from web.training import routes as training
 
@@ -98,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(HELPERS, NAMES)
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()

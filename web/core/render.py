@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -15,58 +16,25 @@ from jinja2.runtime import Context
 from markupsafe import escape
 from starlette.responses import HTMLResponse
 
-from web.actions.views import GROUP_NAMES, group_label
 from web.core.auth import current_user
 from web.core.csrf import csrf_token
 from web.core.i18n import Marked, Translator, choose_lang, found_by, translator, vocabulary_label
-from web.curate.views import (
-    ROLE_NAMES,
-    SIMILAR_LEVELS,
-    STATE_NAMES,
-    audit_action,
-    audit_detail,
-    field_label,
-    problem_text,
-)
-from web.following.views import WATCH_FLASHES, feed_url
-from web.reading.views import FACET_NAMES, INTENT_NAMES, MODE_NAMES
-from web.training.views import STATUS_NAMES, progress_text
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
-def make_templates() -> Jinja2Templates:
-    """Build the template environment with the UI helpers as globals."""
+def make_templates(
+    helpers: dict[str, Callable[..., Any]], names: dict[str, dict[str, Marked]]
+) -> Jinja2Templates:
+    """Build the template environment: gettext bound to each page's language, the features'
+    helpers as globals, and `name_of(kind, value)` over the features' names of values."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.add_extension("jinja2.ext.i18n")
-    install_gettext(templates.env)
-    templates.env.globals.update(label=vocabulary_label, found_by=found_by)
-    templates.env.globals.update(
-        progress_text=progress_text,
-        problem_text=problem_text,
-        field_label=field_label,
-        audit_action=audit_action,
-        audit_detail=audit_detail,
-        group_label=group_label,
-        feed_url=feed_url,
-    )
+    install_gettext(templates.env, names)
+    templates.env.globals.update(label=vocabulary_label, found_by=found_by, **helpers)
     templates.env.filters["with_query"] = with_query
     templates.env.filters["html_lang"] = html_lang
     return templates
-
-
-# The names templates show for values the code passes around: name_of('facet', 'phase').
-NAMES: dict[str, dict[str, Marked]] = {
-    "facet": FACET_NAMES,
-    "mode": MODE_NAMES,
-    "intent": INTENT_NAMES,
-    "group": GROUP_NAMES,
-    "state": STATE_NAMES,
-    "similar": SIMILAR_LEVELS,
-    "role": ROLE_NAMES,
-    "training_status": STATUS_NAMES,
-    "watch_flash": WATCH_FLASHES,
-}
 
 
 def _ui(context: Context) -> Translator:
@@ -82,9 +50,10 @@ def _filled(context: Context, text: str, values: dict) -> str:
     return text % values
 
 
-def install_gettext(env: Environment) -> None:
+def install_gettext(env: Environment, names: dict[str, dict[str, Marked]]) -> None:
     """Give templates _(), gettext, ngettext, pgettext, npgettext and {% trans %}, each reading
-    the page's `lang` from the render context (nothing global changes per request)."""
+    the page's `lang` from the render context (nothing global changes per request), and
+    name_of('facet', 'phase'): the translated name of a value the code passes around."""
 
     @pass_context
     def gettext(context: Context, message: str, **values: object) -> str:
@@ -112,7 +81,7 @@ def install_gettext(env: Environment) -> None:
 
     @pass_context
     def name_of(context: Context, kind: str, value: str) -> str:
-        message = NAMES[kind].get(value)
+        message = names[kind].get(value)
         return escape(_ui(context).marked(message)) if message else value
 
     env.newstyle_gettext = True  # {% trans %} passes its variables as keywords, as _() does

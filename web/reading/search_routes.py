@@ -41,7 +41,9 @@ def search_page(
     if not q.strip():
         notice = semantic_notice(searcher.semantic_status(), lang)
         return page(
-            request, "reading/search.html", SearchPage(params, mode_links(params), semantic_notice=notice)
+            request,
+            "reading/search.html",
+            SearchPage(params, mode_links(params), semantic_notice=notice),
         )
     try:
         response = searcher.search(
