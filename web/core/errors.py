@@ -37,6 +37,12 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def error_page(request: Request, status: int, key: str, detail: str | None = None):
+    """Render the error page: its title by key (ERROR_TITLES), the detail when there is one."""
+    context = {"status": status, "key": key, "title": ERROR_TITLES[key], "detail": detail}
+    return page(request, "error.html", context, status_code=status)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register handlers for HTTP errors, validation errors and unexpected exceptions."""
 
@@ -57,12 +63,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail
         if isinstance(exc, TranslatedHTTPException):
             detail = translator(choose_lang(request)).gettext(exc.message, **exc.values)
-        response = page(
-            request,
-            "error.html",
-            {"status": exc.status_code, "key": key, "title": ERROR_TITLES[key], "detail": detail},
-            status_code=exc.status_code,
-        )
+        response = error_page(request, exc.status_code, key, detail)
         response.headers.update(exc.headers or {})
         return response
 
@@ -78,17 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": problems}, status_code=422)
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return page(
-            request,
-            "error.html",
-            {
-                "status": 422,
-                "key": "bad_request",
-                "title": ERROR_TITLES["bad_request"],
-                "detail": detail,
-            },
-            status_code=422,
-        )
+        return error_page(request, 422, "bad_request", detail)
 
     @app.exception_handler(OperationalError)
     async def busy(request: Request, exc: OperationalError):
@@ -100,12 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "The knowledge base is busy saving other changes; retry in a few seconds."
             response = JSONResponse({"detail": detail}, status_code=503, headers=headers)
         else:
-            response = page(
-                request,
-                "error.html",
-                {"status": 503, "key": "busy", "title": ERROR_TITLES["busy"]},
-                status_code=503,
-            )
+            response = error_page(request, 503, "busy")
             response.headers.update(headers)
         return add_security_headers(response, request.url.path)
 
@@ -119,10 +105,5 @@ def install_error_handlers(app: FastAPI) -> None:
                 status_code=500,
             )
         else:
-            response = page(
-                request,
-                "error.html",
-                {"status": 500, "key": "error", "title": ERROR_TITLES["error"]},
-                status_code=500,
-            )
+            response = error_page(request, 500, "error")
         return add_security_headers(response, request.url.path)
