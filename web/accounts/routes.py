@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from kb.accounts import AccountError, Role, SignInThrottled, authenticate, create_user
@@ -13,10 +13,13 @@ from kb.store.audit import record_event
 from web.core.auth import client_address, sign_in, sign_out
 from web.core.csrf import verify_csrf
 from web.core.deps import DatabaseDep, SettingsDep
-from web.core.i18n import COOKIE, LANGS
+from web.core.http_errors import TranslatedHTTPException
+from web.core.i18n import COOKIE, LANGS, N_
 from web.core.render import page
 
 router = APIRouter(include_in_schema=False)
+
+SELF_REGISTRATION_OFF = N_("Self-registration is turned off; ask the PMO for an account.")
 
 
 def safe_next(next_url: str) -> str:
@@ -74,7 +77,7 @@ def signout(request: Request):
 def register_form(request: Request, settings: SettingsDep):
     """Self-registration as a learner (only when the setting allows it)."""
     if not settings.self_registration:
-        raise HTTPException(404, "Self-registration is turned off; ask the PMO for an account.")
+        raise TranslatedHTTPException(404, SELF_REGISTRATION_OFF)
     return page(request, "accounts/register.html", {"error": None})
 
 
@@ -89,7 +92,7 @@ def register(
 ):
     """Create a learner account and sign it in."""
     if not settings.self_registration:
-        raise HTTPException(404, "Self-registration is turned off; ask the PMO for an account.")
+        raise TranslatedHTTPException(404, SELF_REGISTRATION_OFF)
     try:
         user = create_user(database, username.strip(), password, Role.LEARNER, display_name.strip())
     except AccountError as error:
@@ -102,7 +105,9 @@ def register(
 def switch_language(code: str, request: Request, settings: SettingsDep, next: str = "/"):
     """Remember the chosen UI language in a cookie and go back where the user was."""
     if code not in LANGS:
-        raise HTTPException(404, f"Language '{code}' is not available; use zh or en.")
+        raise TranslatedHTTPException(
+            404, N_("Language '%(code)s' is not available; use zh or en."), code=code
+        )
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", secure=settings.https

@@ -12,9 +12,11 @@ import hashlib
 import hmac
 import secrets
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, Request
 
 from web.core.cookies import CSRF, SESSION, browser_cookies
+from web.core.http_errors import TranslatedHTTPException
+from web.core.i18n import N_
 
 SECRET_CHARS = 43  # len(secrets.token_urlsafe(32))
 
@@ -43,7 +45,9 @@ def verify_csrf(request: Request, csrf_token: str = Form("")) -> None:
     expected = _sign(request, secret, cookies.get(SESSION)).encode("ascii")
     valid = len(secret) == SECRET_CHARS and hmac.compare_digest(expected, csrf_token.encode())
     if not valid:
-        raise HTTPException(
-            status_code=403,
-            detail="The form has expired or did not come from this site. Reload the page and try again.",
+        raise TranslatedHTTPException(
+            403,
+            N_(
+                "The form has expired or did not come from this site. Reload the page and try again."
+            ),
         )

@@ -8,7 +8,13 @@ from starlette.exceptions import HTTPException
 class TranslatedHTTPException(HTTPException):
     """An HTTP error with a gettext message (marked with N_ where it is written) and its values."""
 
-    def __init__(self, status_code: int, message: str, **values: object) -> None:
-        super().__init__(status_code, message % values)
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **values: object,
+    ) -> None:
+        super().__init__(status_code, message % values, headers)
         self.message = message
         self.values = values

@@ -8,7 +8,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from fastapi import HTTPException, Request
+from fastapi import Request
+
+from web.core.http_errors import TranslatedHTTPException
+from web.core.i18n import N_
 
 
 class RateLimiter:
@@ -56,9 +59,13 @@ def limit_feedback(request: Request) -> None:
     wait = limiter.take(client_address(request))
     if wait:
         seconds = max(1, math.ceil(wait))
-        raise HTTPException(
-            429,
-            f"Too many votes from your address; wait {seconds} s and try again. "
-            f"(At most {limiter.burst} at once, then one every {1 / limiter.per_second:g} s.)",
-            headers={"Retry-After": str(seconds)},
+        message = N_(
+            "Too many votes from your address; wait %(seconds)s s and try again. "
+            "(At most %(burst)s at once, then one every %(every)s s.)"
         )
+        every = f"{1 / limiter.per_second:g}"
+        error = TranslatedHTTPException(
+            429, message, seconds=seconds, burst=limiter.burst, every=every
+        )
+        error.headers = {"Retry-After": str(seconds)}
+        raise error

@@ -68,7 +68,7 @@ def _kinds(database) -> dict[str, str]:
 def _head(database, settings, doc_id: str) -> tuple[workflow.State, str]:
     found = workflow.head_text(database, doc_id, settings.content)
     if found is None:
-        raise HTTPException(404, f"There is no document or draft '{doc_id}'.")
+        raise TranslatedHTTPException(404, N_("There is no document or draft '%(id)s'."), id=doc_id)
     return found
 
 
@@ -125,7 +125,7 @@ def new_document(request: Request, user: CuratorDep, database: DatabaseDep, temp
         with database.session() as session:
             source = catalog.get(session, template)
         if source is None or source.kind != "template":
-            raise HTTPException(404, f"There is no template '{template}'.")
+            raise TranslatedHTTPException(404, N_("There is no template '%(id)s'."), id=template)
         # A clean skeleton: the sections to fill; the template's guidance beside the editor;
         # none of the template's own metadata (phase, area, tags, owner), only the kind it makes.
         creates = source.meta.creates if isinstance(source.meta, TemplateMeta) else Kind.GUIDE
@@ -185,9 +185,8 @@ def _save(request: Request, author: str, database, settings, values: dict):
     try:
         base = int(str(values.get("base") or "0") or 0)
     except ValueError:
-        raise HTTPException(
-            422, "The form's base revision is not a number; reload the editor."
-        ) from None
+        message = N_("The form's base revision is not a number; reload the editor.")
+        raise TranslatedHTTPException(422, message) from None
     message = str(values.get("message") or "")[:500]
     common = {"doc_id": doc_id, "base": base, "message": message}
     common["max_bytes"] = settings.max_file_bytes

@@ -14,6 +14,8 @@ from kb.store.database import utcnow
 from web.core.auth import UserDep
 from web.core.csrf import verify_csrf
 from web.core.deps import DatabaseDep, LangDep
+from web.core.http_errors import TranslatedHTTPException
+from web.core.i18n import N_
 from web.core.render import page
 from web.following.atom import CONTENT_TYPE, atom_feed
 from web.following.views import feed_info
@@ -83,7 +85,12 @@ def change_watch(
 ):
     """Add a phase, area or tag to the watch list, or remove one; 400 for an unknown one."""
     if facet not in FACETS:
-        raise HTTPException(400, f"unknown kind of watch '{facet}': use {', '.join(FACETS)}.")
+        raise TranslatedHTTPException(
+            400,
+            N_("unknown kind of watch '%(facet)s': use %(facets)s."),
+            facet=facet,
+            facets=", ".join(FACETS),
+        )
     if action == "remove":
         remove_watch(database, user.id, facet, value)
         return RedirectResponse(_back(next_url, "removed"), status_code=303)

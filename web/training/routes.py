@@ -17,7 +17,8 @@ from web.core.auth import CuratorDep, OptionalUserDep, UserDep
 from web.core.charts import bar_chart
 from web.core.csrf import verify_csrf
 from web.core.deps import DatabaseDep, LangDep, LessonsBesideDep
-from web.core.i18n import translator
+from web.core.http_errors import TranslatedHTTPException
+from web.core.i18n import N_, translator
 from web.core.render import page
 from web.training.views import (
     CertificatePage,
@@ -42,7 +43,9 @@ def find_module(catalogue: Catalogue, module_id: str) -> Module:
     """Return a module or raise 404."""
     module = catalogue.get(module_id)
     if module is None:
-        raise HTTPException(404, f"There is no training module '{module_id}'.")
+        raise TranslatedHTTPException(
+            404, N_("There is no training module '%(id)s'."), id=module_id
+        )
     return module
 
 
@@ -64,7 +67,8 @@ def submit_answer(
         )
     except progress.ModuleLocked as locked:
         titles = ", ".join(catalogue.title(m) for m in locked.missing)
-        raise HTTPException(403, f"This module is locked: complete {titles} first.") from None
+        message = N_("This module is locked: complete %(titles)s first.")
+        raise TranslatedHTTPException(403, message, titles=titles) from None
     except LookupError as error:
         raise HTTPException(404, str(error)) from None
     except ValueError as error:
@@ -147,7 +151,9 @@ def certificate_page(request: Request, module_id: str, database: DatabaseDep, us
     with database.session() as session:
         certificate = certificates.certificate_for(session, user.id, module_id)
     if certificate is None:
-        raise HTTPException(404, "You have no certificate for this module yet: complete it first.")
+        raise TranslatedHTTPException(
+            404, N_("You have no certificate for this module yet: complete it first.")
+        )
     return page(request, "training/certificate.html", _certificate_context(request, certificate))
 
 
@@ -175,7 +181,9 @@ def step_page(
     module = find_module(catalogue, module_id)
     step = module.step(number)
     if step is None:
-        raise HTTPException(404, f"Module '{module_id}' has no step {number}.")
+        raise TranslatedHTTPException(
+            404, N_("Module '%(id)s' has no step %(n)s."), id=module_id, n=number
+        )
     mine = state = None
     if user:
         progress.record_visit(database, user, catalogue, module, number)
