@@ -165,6 +165,8 @@ def test_error_pages_speak_the_ui_language(client):
     assert missing.status_code == 404
     assert "页面不存在" in missing.text and "没有 ID 为“no-such-doc”的已发布文档。" in missing.text
     assert "No published document" not in missing.text
+    no_route = client.get("/no/such/page")
+    assert "页面不存在" in no_route.text and "Not Found" not in no_route.text
     sign_in(client, "learner1")
     forbidden = client.get("/curate")
     assert forbidden.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,6 +38,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _is_default_detail(exc: StarletteHTTPException) -> bool:
+    try:
+        return exc.detail == HTTPStatus(exc.status_code).phrase
+    except ValueError:  # a status code the standard does not name
+        return False
+
+
 def error_page(request: Request, status: int, key: str, detail: str | None = None):
     """Render the error page: its title by key (ERROR_TITLES), the detail when there is one."""
     context = {"status": status, "key": key, "title": ERROR_TITLES[key], "detail": detail}
@@ -61,7 +69,9 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         key = ERROR_KEYS.get(exc.status_code, "bad_request")
         detail = exc.detail
-        if isinstance(exc, TranslatedHTTPException):
+        if _is_default_detail(exc):
+            detail = None  # Starlette's "Not Found": the page's title says it in the UI language
+        elif isinstance(exc, TranslatedHTTPException):
             detail = translator(choose_lang(request)).gettext(exc.message, **exc.values)
         response = error_page(request, exc.status_code, key, detail)
         response.headers.update(exc.headers or {})
