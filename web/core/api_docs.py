@@ -1,4 +1,4 @@
-"""What the OpenAPI document says about the JSON API's errors: the bodies (as web/errors.py and the
+"""What the OpenAPI document says about the JSON API's errors: the bodies (as web/core/errors.py and the
 middleware write them) and the statuses a route can give, shared by the /api routers."""
 
 from __future__ import annotations
