@@ -13,7 +13,7 @@ from kb.cli import main
 from kb.store.audit import recent_events
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.auth import CuratorDep
+from web.core.auth import CuratorDep
 
 UNTIL_WAIT = signin_throttle.FREE_FAILURES + 1  # failures in a row that start the back-off
 

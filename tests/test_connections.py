@@ -15,7 +15,7 @@ import pytest
 from tests.live_server import live_server
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.body_timeout import SLOWEST_RATE, body_deadline
+from web.core.body_timeout import SLOWEST_RATE, body_deadline
 
 GUARD = 60  # socket timeout: a hung server fails the test instead of hanging it
 

@@ -13,7 +13,7 @@ from kb.store.audit import recent_events
 from search.index.generations import GenerationStore
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.routers.curate import router as curate_router
+from web.curate.routes import router as curate_router
 
 PASSWORD = "curate-pass"
 LESSON_FORM = {

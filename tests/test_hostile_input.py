@@ -19,7 +19,7 @@ from kb.store import catalog
 from tests.conftest import REPO
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.text_guard import clean_query_string
+from web.core.text_guard import clean_query_string
 
 # "Billion laughs": under 400 bytes whose aliases expand to 9**9 (387 million) strings.
 ALIAS_BOMB = (

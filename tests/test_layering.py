@@ -129,8 +129,14 @@ def test_the_search_checker_sees_a_stage_importing_measurement(tmp_path):
 def test_the_checker_sees_imports_inside_functions(tmp_path):
     source = tmp_path / "kb" / "bad.py"
     source.parent.mkdir()
-    source.write_text("def f():\n    from web.app import create_app\n    import search.fusion\n")
-    assert imported_modules(source, tmp_path) >= {"web.app", "web.app.create_app", "search.fusion"}
+    source.write_text(
+        "def f():\n    from web.app import create_app\n    import search.query.fusion\n"
+    )
+    assert imported_modules(source, tmp_path) >= {
+        "web.app",
+        "web.app.create_app",
+        "search.query.fusion",
+    }
 
 
 def test_every_table_module_is_imported_by_the_bootstrap():
@@ -150,3 +156,48 @@ def test_the_store_never_imports_the_bootstrap():
         if "kb.bootstrap" in imported_modules(path)
     ]
     assert found == []
+
+
+WEB = REPO / "web"
+SHARED = "core"  # web/core: what every feature shares; it imports no feature
+
+
+def web_features() -> list[str]:
+    """Return the feature packages of web/ (each a folder with an __init__.py, core excepted)."""
+    return sorted(p.parent.name for p in WEB.glob("*/__init__.py") if p.parent.name != SHARED)
+
+
+def is_route_module(name: str) -> bool:
+    """Say whether a module name is a feature's routes (routes, *_routes) or its JSON api."""
+    last = name.split(".")[-1]
+    return last in ("routes", "api") or last.endswith("_routes")
+
+
+def web_violations() -> list[str]:
+    """Imports that break web/'s rules: core imports no feature; a feature may use another's
+    views, never its routes or API (the app mounts those)."""
+    features = web_features()
+    found = []
+    for path in sorted(WEB.rglob("*.py")):
+        parts = path.relative_to(WEB).parts
+        owner = parts[0] if len(parts) > 1 else None
+        if owner not in (SHARED, *features):
+            continue  # web/app.py and web/template_helpers.py compose the features
+        for name in sorted(imported_modules(path)):
+            pieces = name.split(".")
+            if pieces[0] != "web" or len(pieces) < 3 or pieces[1] not in features:
+                continue
+            if owner == SHARED:
+                found.append(f"{path.relative_to(REPO)} imports the feature module {name}")
+            elif pieces[1] != owner and is_route_module(".".join(pieces[:3])):
+                found.append(f"{path.relative_to(REPO)} imports another feature's routes {name}")
+    return found
+
+
+def test_web_core_imports_no_feature_and_features_not_each_others_routes():
+    assert web_features() and web_violations() == []
+
+
+def test_every_web_module_but_the_composition_lives_in_core_or_a_feature():
+    loose = {p.name for p in WEB.glob("*.py")} - {"__init__.py", "app.py", "template_helpers.py"}
+    assert loose == set()

@@ -23,7 +23,7 @@ from kb.store.tables import ActionRow, RecurrenceRow
 from search.service import ingest_and_index
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.curate_views import problem_text
+from web.curate.views import problem_text
 
 TODAY = dt.date.today()
 PAST = (TODAY - dt.timedelta(days=20)).isoformat()

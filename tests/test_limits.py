@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from kb.insights import analytics
 from tests.search_fixtures import build_kb
 from web.app import create_app
-from web.rate_limit import RateLimiter
+from web.core.rate_limit import RateLimiter
 
 VOTE = b'{"doc_id": "guide-risk", "helpful": true}'
 JSON = {"content-type": "application/json"}

@@ -24,7 +24,7 @@ from tests.search_fixtures import DOCS, build_kb
 from tests.test_lesson_actions import DOCS as LESSONS_WITH_ACTIONS
 from tests.training_fixtures import COURSE
 from web.app import create_app
-from web.cookies import SESSION
+from web.core.cookies import SESSION
 
 # Bounded and seeded, so a run is quick and the same on every machine.
 CONFIG = {

@@ -113,7 +113,7 @@ def test_progress_while_embedding_is_counted_and_said_in_the_ui_language(setting
     assert any(f"{status.total}/{status.total}" in line for line in lines)
     assert lines[-1].startswith("semantic search: ready (hybrid search is on)")
     assert f"{status.total} texts embedded" in lines[-1]
-    from web.views import semantic_notice
+    from web.reading.views import semantic_notice
 
     assert f"{status.done} of {status.total} texts" in semantic_notice(status, "en")
     assert f"已处理 {status.done}/{status.total} 段文本" in semantic_notice(status, "zh")

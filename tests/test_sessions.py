@@ -17,7 +17,7 @@ from kb.cli import main
 from kb.store.audit import recent_events
 from tests.search_fixtures import build_kb, holding_the_writers_lock
 from web.app import create_app
-from web.auth import OptionalUserDep
+from web.core.auth import OptionalUserDep
 
 PASSWORD = "session-pass"
 LIFETIME = sessions.Lifetime(idle=dt.timedelta(hours=8), absolute=dt.timedelta(days=14))

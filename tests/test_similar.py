@@ -14,7 +14,7 @@ from search.lessons.similar import DraftLesson, driving_event, find_similar_less
 from search.query.searcher import Searcher
 from tests.search_fixtures import DOCS, build_kb
 from web.app import create_app
-from web.rate_limit import RateLimiter
+from web.core.rate_limit import RateLimiter
 
 PASSWORD = "similar-pass"
 VENDOR_ZH = """---

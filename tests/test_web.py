@@ -238,7 +238,7 @@ def test_unexpected_error_is_a_friendly_page_with_headers(settings, database, mo
 
 
 def test_pages_without_a_form_set_no_csrf_cookie(client):
-    from web.cookies import CSRF
+    from web.core.cookies import CSRF
 
     client.cookies.clear()
     assert CSRF not in client.get("/search", params={"q": "risk"}).cookies
@@ -257,20 +257,17 @@ def test_result_cards_say_how_a_result_was_found_in_the_readers_words(client):
     english = client.get("/search", params={"q": "vendor"}, headers={"accept-language": "en"})
     assert "found by: its words + its meaning" in english.text and "fake" not in english.text
     chinese = client.get("/search", params={"q": "vendor"}, headers={"accept-language": "zh-CN"})
-    assert "匹配方式: 关键词、语义" in chinese.text
+    assert "匹配方式：关键词、语义" in chinese.text
 
 
 def test_counts_use_each_languages_plural_rules():
-    from web.i18n import t
+    from web.core.i18n import translator
 
-    assert (t("results_count", "en", n=1), t("results_count", "en", n=2)) == (
-        "1 document",
-        "2 documents",
-    )
-    assert (t("results_count", "zh", n=1), t("results_count", "zh", n=3)) == (
-        "共 1 篇文档",
-        "共 3 篇文档",
-    )
+    def count(lang, n):
+        return translator(lang).npgettext("results_count", "1 document", "%(n)s documents", n)
+
+    assert (count("en", 1), count("en", 2)) == ("1 document", "2 documents")
+    assert (count("zh", 1), count("zh", 3)) == ("共 1 篇文档", "共 3 篇文档")
 
 
 def test_head_on_a_download_answers_like_get(client):

@@ -26,32 +26,31 @@ from search.service import (
     open_preparation,
     open_searcher,
 )
-from web.auth import reader_access
-from web.body_limit import BodyLimit, body_limits, curate_form_limits
-from web.body_timeout import BodyTimeout
-from web.cookies import BrowserCookieMiddleware
-from web.curator_gate import CuratorGate
-from web.errors import install_error_handlers
-from web.rate_limit import RateLimiter, similar_limiter
-from web.render import make_templates
-from web.routers import (
-    actions_api,
-    api,
-    auth,
-    curate,
-    curate_actions,
-    documents,
-    following,
-    pages,
-    search,
-    similar,
-    training,
-    training_api,
-    users,
-)
-from web.secret import session_secret
-from web.security import SecurityHeaders
-from web.text_guard import CleanQueryStrings, refuse_control_characters
+from web.accounts import routes as auth
+from web.accounts import users_routes as users
+from web.actions import api as actions_api
+from web.actions import routes as curate_actions
+from web.core.auth import reader_access
+from web.core.body_limit import BodyLimit, body_limits, curate_form_limits
+from web.core.body_timeout import BodyTimeout
+from web.core.cookies import BrowserCookieMiddleware
+from web.core.curator_gate import CuratorGate
+from web.core.errors import install_error_handlers
+from web.core.rate_limit import RateLimiter, similar_limiter
+from web.core.render import make_templates
+from web.core.secret import session_secret
+from web.core.security import SecurityHeaders
+from web.core.text_guard import CleanQueryStrings, refuse_control_characters
+from web.curate import routes as curate
+from web.following import routes as following
+from web.reading import api
+from web.reading import document_routes as documents
+from web.reading import routes as pages
+from web.reading import search_routes as search
+from web.similar import api as similar
+from web.template_helpers import HELPERS, NAMES
+from web.training import api as training_api
+from web.training import routes as training
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -108,7 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
         dependencies=[Depends(refuse_control_characters)],  # kb.text_rules on every route
     )
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(HELPERS, NAMES)
     app.state.problems_cache = ProblemsCache()
     app.state.secret_key = session_secret(settings)
     app.state.feedback_limiter = RateLimiter()

@@ -87,7 +87,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     # Several workers: uvicorn spawns fresh processes (never fork after torch/faiss loaded);
     # each builds the app from the settings passed down as KB_* variables. The session key is
     # fixed first, so a cookie signed by one worker is valid in the others.
-    from web.secret import session_secret
+    from web.core.secret import session_secret
 
     settings = settings.model_copy(update={"secret_key": session_secret(settings)})
     os.environ.update(settings.as_environment())

@@ -1,0 +1,1 @@
+"""Accounts: sign in and out, self-registration, and the admins' accounts page."""

@@ -1,0 +1,1 @@
+"""Curating: the editor, upload, review workflow, history and diffs, dashboard, audit log."""

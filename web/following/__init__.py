@@ -1,0 +1,1 @@
+"""Following: Atom feeds, watch lists and what is new for a reader."""

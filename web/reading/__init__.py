@@ -1,0 +1,1 @@
+"""Reading: the home, browse, search and document pages, and the JSON API over them."""

@@ -1,1 +1,0 @@
-"""Routers, one per area of the site."""

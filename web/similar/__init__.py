@@ -1,0 +1,1 @@
+"""Similar lessons: the warning in the editor and on the review page."""

@@ -1,0 +1,1 @@
+"""Training: catalogue, modules, steps with quizzes, certificates, the team view and its API."""
