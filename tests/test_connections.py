@@ -4,14 +4,13 @@ is refused before its body is read."""
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import logging
 import socket
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.asgi_stream import CHUNK, stream_body
 from tests.live_server import live_server
 from tests.search_fixtures import build_kb
 from web.app import create_app
@@ -62,39 +61,15 @@ def test_a_large_declared_body_gets_the_time_it_needs_on_a_slow_link():
     assert body_deadline(10.0, 100 * SLOWEST_RATE) == 110.0  # a 3.2 MB upload: 110 s
 
 
-def _post_streamed(app, state, path, chunks):
-    """Post a multipart body of 64 KiB chunks; return the status and how many chunks were read."""
-    pulled = 0
-    messages = []
-
-    async def receive():
-        nonlocal pulled
-        if pulled >= chunks:
-            return {"type": "http.disconnect"}
-        pulled += 1
-        return {"type": "http.request", "body": b"x" * 65536, "more_body": pulled < chunks}
-
-    async def send(message):
-        messages.append(message)
-
-    length = str(chunks * 65536).encode()
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "headers": [
-            (b"content-type", b"multipart/form-data; boundary=b"), (b"content-length", length)],
-        "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": dict(state),
-    }  # fmt: skip
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(lambda: asyncio.run(app(scope, receive, send))).result()
-    start = next(m for m in messages if m["type"] == "http.response.start")
-    return start["status"], dict(start["headers"]), pulled
-
-
 def test_an_anonymous_38_mb_upload_is_refused_before_it_is_read(app):
     from fastapi.testclient import TestClient
 
     with TestClient(app) as client:
-        status, headers, pulled = _post_streamed(app, client.app_state, "/curate/upload", 600)
-    assert status == 303 and headers[b"location"].startswith(b"/signin")
-    assert pulled == 0
+        length = str(600 * CHUNK).encode()
+        multipart = [
+            (b"content-type", b"multipart/form-data; boundary=b"),
+            (b"content-length", length),
+        ]
+        answer = stream_body(app, client.app_state, "/curate/upload", 600, multipart)
+    assert answer.status == 303 and answer.headers[b"location"].startswith(b"/signin")
+    assert answer.pulled == 0

@@ -1,12 +1,10 @@
 """Request limits: body sizes per route (refused before they are read) and feedback rates."""
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from fastapi.testclient import TestClient
 
 from kb.insights import analytics
+from tests.asgi_stream import stream_body
 from tests.search_fixtures import build_kb
 from web.app import create_app
 from web.core.rate_limit import RateLimiter
@@ -42,40 +40,11 @@ def test_a_declared_300_mb_body_is_refused_before_it_is_read(client, database):
     assert votes(database) == 0
 
 
-def _stream(app, state, path, chunks):
-    """Send a body of many 64 KiB chunks without a Content-Length; return status and chunks read."""
-    pulled = 0
-    messages = []
-
-    async def receive():
-        nonlocal pulled
-        if pulled >= chunks:
-            return {"type": "http.disconnect"}
-        pulled += 1
-        return {"type": "http.request", "body": b" " * 65536, "more_body": pulled < chunks}
-
-    async def send(message):
-        messages.append(message)
-
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "headers": [(b"content-type", b"application/json"),
-                                          (b"transfer-encoding", b"chunked")],
-        "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": dict(state),
-    }  # fmt: skip
-    # a thread of its own: the browser tests' Playwright keeps an event loop running in this one
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(lambda: asyncio.run(app(scope, receive, send))).result()
-    start = next(m for m in messages if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    return start["status"], body, pulled
-
-
 def test_a_chunked_300_mb_body_is_stopped_at_the_limit(app, client, database):
-    status, body, pulled = _stream(app, client.app_state, "/api/feedback", chunks=4800)
-    assert status == 413 and b"64 KiB" in body
-    assert pulled <= 2  # 64 KiB chunks: stopped at the second of 4,800
+    chunked = [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]
+    answer = stream_body(app, client.app_state, "/api/feedback", 4800, chunked)
+    assert answer.status == 413 and b"64 KiB" in answer.body
+    assert answer.pulled <= 2  # 64 KiB chunks: stopped at the second of 4,800
     assert votes(database) == 0
 
 
