@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +20,8 @@ from tests.test_outage import serving_through_outage
 from web.app import create_app
 from web.core.json_logs import JsonLogFormatter
 from web.core.request_id import RequestIdFilter
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -143,3 +149,31 @@ def test_plain_logs_by_default_write_no_request_lines(client, caplog):
     answer = client.get("/healthz")
     assert answer.headers["x-request-id"]  # the id is sent whatever the log format
     assert [r for r in caplog.records if r.name == "kb.requests"] == []
+
+
+COUNT_ONE_REQUEST = """
+from web.core.metrics import AppMetrics
+AppMetrics().requests.labels(route="/api/search", method="GET", status="200").inc()
+"""
+SCRAPE = """
+import sys
+from web.core.metrics import AppMetrics
+sys.stdout.write(AppMetrics().scrape().decode())
+"""
+
+
+def test_a_scrape_adds_up_the_counts_of_every_worker_process(tmp_path):
+    """Under `kb serve --workers N` each worker counts its own requests; a scrape, whichever
+    worker answers it, reports the sum (prometheus-client's multiprocess mode)."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    for _ in range(2):  # two workers, one request each
+        subprocess.run([sys.executable, "-c", COUNT_ONE_REQUEST], env=env, check=True)
+    scraped = subprocess.run(
+        [sys.executable, "-c", SCRAPE], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    found = {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(scraped)
+        for sample in family.samples
+    }
+    assert value(found, "kb_http_requests_total", route="/api/search", status="200") == 2
