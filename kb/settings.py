@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         "models load and the semantic legs build, then switches to hybrid by itself; wait: it "
         "answers only once hybrid search is ready (a replica joining behind a load balancer).",
     )
+    log_format: str = Field(
+        "plain",
+        pattern="^(plain|json)$",
+        description="plain: text log lines; json: one JSON object per line, with the request id "
+        "(also sent as X-Request-ID) on every line of a request.",
+    )
     workers: int = Field(
         1, description="Web server processes (spawned; each loads the models, ~0.9 GB each)."
     )

@@ -104,8 +104,9 @@ def test_an_outage_answers_503_keeps_search_and_is_logged_once(
         assert document.status_code == 503 and "retry-after" in document.headers
         assert "search" in document.json()["detail"]
         spec = client.get("/api/openapi.json").json()  # and the API's document says so
-        for operations in spec["paths"].values():
-            assert all("503" in operation["responses"] for operation in operations.values())
+        for path, operations in spec["paths"].items():
+            if path != "/healthz":  # alive without the database: never 503
+                assert all("503" in operation["responses"] for operation in operations.values())
         signin = client.post(
             "/signin",
             data={"username": "alice", "password": "x", "csrf_token": csrf_of(sign_in_form)},

@@ -36,13 +36,16 @@ from web.core.body_timeout import BodyTimeout
 from web.core.cookies import BrowserCookieMiddleware
 from web.core.curator_gate import CuratorGate
 from web.core.errors import install_error_handlers
+from web.core.metrics import AppMetrics, RequestMetrics
 from web.core.rate_limit import RateLimiter, similar_limiter
 from web.core.render import make_templates
+from web.core.request_id import RequestId
 from web.core.secret import session_secret
 from web.core.security import SecurityHeaders
 from web.core.text_guard import CleanQueryStrings, refuse_control_characters
 from web.curate import routes as curate
 from web.following import routes as following
+from web.operations import routes as operations
 from web.reading import api
 from web.reading import document_routes as documents
 from web.reading import routes as pages
@@ -118,6 +121,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(BrowserCookieMiddleware, secure=settings.https)
+    app.state.metrics = AppMetrics()
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
+    app.add_middleware(RequestId, log_requests=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/docs", include_in_schema=False)
@@ -130,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
+    app.include_router(operations.router)
     app.include_router(auth.router)
     app.include_router(curate.router, form_limits=curate_form_limits(settings))
     app.include_router(curate_actions.router)

@@ -4,6 +4,7 @@ settings."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import click
@@ -81,9 +82,23 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         click.echo("No accounts yet: anyone can search and read; to curate or take training, run")
         click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
+    from web.core.json_logs import logging_config
+
+    logs = {
+        "log_config": logging_config(settings.log_format),
+        "access_log": settings.log_format != "json",  # the JSON request line replaces it
+    }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings), host=settings.host, port=settings.port, log_level="info", **logs
+        )
         return
+    # Metrics of all workers add up through files (prometheus-client's multiprocess mode); the
+    # folder is emptied first, so counters of an earlier run do not come back.
+    shared_metrics = settings.data / "metrics"
+    shutil.rmtree(shared_metrics, ignore_errors=True)
+    shared_metrics.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared_metrics)
     # Several workers: uvicorn spawns fresh processes (never fork after torch/faiss loaded);
     # each builds the app from the settings passed down as KB_* variables. The session key is
     # fixed first, so a cookie signed by one worker is valid in the others.
@@ -98,6 +113,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        **logs,
     )
 
 

@@ -16,6 +16,7 @@ from search.index.records import RECURRING, facet_filters
 from search.query.searcher import SearchHit, SearchRequest
 from web.core.api_docs import error_responses
 from web.core.deps import DatabaseDep, DocId, SearcherDep
+from web.core.metrics import AppMetricsDep
 from web.core.rate_limit import limit_feedback
 
 router = APIRouter(prefix="/api", tags=["api"], responses=error_responses(401, 503))
@@ -89,6 +90,7 @@ class FeedbackIn(BaseModel):
 @router.get("/search", response_model=SearchResult, responses=error_responses(422))
 def api_search(
     searcher: SearcherDep,
+    metrics: AppMetricsDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="The query text.")],
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -121,6 +123,7 @@ def api_search(
         response = searcher.search(request)
     except LookupError as error:
         raise HTTPException(503, str(error)) from None
+    metrics.observe_search(response.mode, response.legs, response.took_ms)
     return response.as_dict()
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from search.index.records import RECURRING, facet_filters
 from search.query.searcher import MODES, SearchRequest
 from web.core.deps import LangDep, SearcherDep
+from web.core.metrics import AppMetricsDep
 from web.core.render import page
 from web.reading.views import PAGE_SIZE, SearchPage, SearchParams, mode_links, semantic_notice
 
@@ -21,6 +22,7 @@ def search_page(
     request: Request,
     searcher: SearcherDep,
     lang: LangDep,
+    metrics: AppMetricsDep,
     q: Annotated[str, Query(max_length=500)] = "",
     mode: str = "hybrid",
     kind: Multi = [],  # noqa: B006 (FastAPI copies defaults)
@@ -55,4 +57,5 @@ def search_page(
     except LookupError:
         missing = SearchPage(params, mode_links(params), index_missing=True)
         return page(request, "reading/search.html", missing)
+    metrics.observe_search(response.mode, response.legs, response.took_ms)
     return page(request, "reading/search.html", SearchPage.of(response, params, lang))
