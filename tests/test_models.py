@@ -177,3 +177,40 @@ def test_a_delay_lesson_leads_for_lessons_about_delays(shipped_searcher):
     assert response.intent == "lesson" and data.queries["int-01"] == "项目延期的教训"
     top3 = [hit.id for hit in response.results[:3]]
     assert top3[0] in delay_lessons and all(h.kind == "lesson" for h in response.results[:3])
+
+
+# Guard rail (issue 25): in every direction the default mode is never clearly worse than one leg
+# alone — the fusion may not bury what the keyword or the semantic search finds by itself.
+GUARD_MARGIN = 0.02
+DIRECTIONS = ("zh→en", "en→zh", "zh→zh", "en→en")
+
+
+@pytest.fixture(scope="session")
+def judged_by_mode(shipped_searcher):
+    data = load_beir(REPO / "tests" / "judged" / "shipped", "test", require_corpus=False)
+    judged = [qid for qid in data.qrels if qid in data.queries]
+    groups = query_groups(data, judged, dict(shipped_searcher.indexes().lang_of))
+    by_mode = {}
+    for mode in ("keyword", "semantic", "hybrid"):
+        rankings = {
+            qid: [
+                hit.id
+                for hit in shipped_searcher.search(
+                    SearchRequest(
+                        data.queries[qid], mode=mode, limit=100, log=False, snippets=False
+                    )
+                ).results
+            ]
+            for qid in judged
+        }
+        by_mode[mode] = {
+            name: evaluate_rankings({q: rankings[q] for q in groups[name]}, data.qrels)["ndcg@10"]
+            for name in DIRECTIONS
+        }
+    return by_mode
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_hybrid_is_not_below_its_best_single_leg(judged_by_mode, direction):
+    best_leg = max(judged_by_mode["keyword"][direction], judged_by_mode["semantic"][direction])
+    assert judged_by_mode["hybrid"][direction] >= best_leg - GUARD_MARGIN, judged_by_mode

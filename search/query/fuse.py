@@ -1,5 +1,6 @@
 """Fuse, the third stage of a query: the legs' sections fused into one ranking of documents, each
-deep-linked to its best section (the language-aware fusion itself is in fusion.py)."""
+deep-linked to its best section (the language-aware fusion itself is in fusion.py), the languages
+then arbitrated by the multilingual leg (crosslingual.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from search.index.serving import LoadedGeneration
+from search.query.crosslingual import arbitrate
 from search.query.fusion import (
     LegRanking,
     doubt_from_coverage,
@@ -47,9 +49,28 @@ def fuse(results: LegResults, plan: QueryPlan, loaded: LoadedGeneration) -> Fuse
         return fuse_documents(ranked, plan.legs, loaded, doubt)
 
     unfiltered = results.unfiltered
-    return FusedResults(
-        documents(results.matching), documents(unfiltered) if unfiltered is not None else None
+    matching = arbitrate_languages(
+        documents(results.matching), plan.lang, results.similarity, loaded
     )
+    return FusedResults(matching, documents(unfiltered) if unfiltered is not None else None)
+
+
+def arbitrate_languages(
+    documents: list[RankedDocument],
+    query_lang: str,
+    similarity: dict[str, float],
+    loaded: LoadedGeneration,
+) -> list[RankedDocument]:
+    """Let the multilingual leg arbitrate between the languages of a ranking that spans two
+    (`crosslingual.arbitrate`); a ranking in one language, or without similarities, is kept."""
+    if not similarity or len({loaded.lang_of[e.doc_id] for e in documents}) < 2:
+        return documents
+    by_id = {e.doc_id: e for e in documents}
+    order = [e.doc_id for e in documents]
+    return [
+        RankedDocument(doc_id, by_id[doc_id].sid, score, by_id[doc_id].legs)
+        for doc_id, score in arbitrate(order, query_lang, similarity, loaded.lang_of)
+    ]
 
 
 def fuse_documents(

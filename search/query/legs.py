@@ -3,8 +3,9 @@ inside it — under the user's filters, and again without them when the facets n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +25,9 @@ class LegResults:
 
     matching: dict[str, list[int]]
     unfiltered: dict[str, list[int]] | None
+    # each candidate document's best similarity to the query in the leg that reads every language
+    # of the knowledge base (under the user's filters): the arbiter between languages
+    similarity: dict[str, float] = field(default_factory=dict)
 
 
 def run_legs(
@@ -38,7 +42,40 @@ def run_legs(
         return ranked_sections(query, plan.legs, vectors, filters, loaded, plan.lang, embedders)
 
     matching = ranked({**plan.filters, **plan.visibility})
-    return LegResults(matching, ranked(plan.visibility) if plan.filters else None)
+    unfiltered = ranked(plan.visibility) if plan.filters else None
+    similarity = {}
+    if plan.mode == "hybrid" and len(loaded.langs) > 1:
+        filters = {**plan.filters, **plan.visibility}
+        similarity = arbiter_similarity(plan.legs, vectors, embedders, filters, loaded)
+    return LegResults(matching, unfiltered, similarity)
+
+
+def arbiter_similarity(
+    legs: list[Leg],
+    vectors: dict[str, np.ndarray],
+    embedders: Mapping[str, Embedder],
+    filters: dict[str, list[str]],
+    loaded: LoadedGeneration,
+    limit: int = CANDIDATES,
+) -> dict[str, float]:
+    """Return each document's best similarity to the query in a leg that reads every language.
+
+    Empty when no leg of the query reads them all (then the languages are not arbitrated).
+    Run in hybrid mode over a bilingual knowledge base only: semantic mode keeps its legs' order.
+    """
+    for leg in legs:
+        reads = getattr(embedders.get(leg.name), "reads", None)
+        if leg.name in vectors and leg.name in loaded.vectors and reads and loaded.langs <= reads:
+            hits = loaded.vectors[leg.name].search(
+                vectors[leg.name], limit, loaded.mask(leg.name, filters)
+            )
+            best: dict[str, float] = {}
+            for sid, score in hits:
+                record = loaded.records.get(sid)
+                if record is not None and score > best.get(record.doc_id, -math.inf):
+                    best[record.doc_id] = float(score)
+            return best
+    return {}
 
 
 def query_vectors(
