@@ -222,3 +222,18 @@ def test_docs_by_status_lists_the_editors_drafts_and_reviews(content, settings):
     assert [(d["id"], d["status"]) for d in review] == [("lesson-in-review", "in_review")]
     archived = invoke("docs", "--status", "archived", *paths(settings)).output
     assert "No documents with status archived (1 with other ones)" in archived
+
+
+def test_check_refuses_a_lesson_whose_required_sections_are_empty_headings(content, settings):
+    hollow = LESSON_EN.replace("The first vendor went bankrupt in month four.\n", "").replace(
+        "- Late invoices from the vendor\n", "<!-- list the signs -->\n"
+    )
+    content.write("lessons/vendor.md", hollow)
+    result = invoke("check", *paths(settings))
+    assert result.exit_code == 1, result.output
+    lines = hollow.lstrip("\n").splitlines()
+    for heading in ("Driving event", "Early-warning signs"):
+        line = lines.index(f"## {heading}") + 1
+        assert f"lessons/vendor.md:{line}" in result.output
+        assert f"the required section '{heading}' is empty" in result.output
+    assert "'Root cause' is empty" not in result.output

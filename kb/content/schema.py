@@ -389,6 +389,15 @@ def missing_lesson_sections(headings: list[str]) -> list[str]:
     return missing
 
 
+def required_lesson_section(heading: str) -> str | None:
+    """Return the English name of the required lesson section a heading is, if it is one."""
+    wanted = heading.strip().casefold()
+    for names in LESSON_SECTIONS.values():
+        if any(name.casefold() == wanted for name in names):
+            return names[0]
+    return None
+
+
 def lesson_section_hint(name: str) -> str:
     """Return how to add a missing lesson section, in both languages."""
     for names in LESSON_SECTIONS.values():
