@@ -336,6 +336,13 @@ def validate_front_matter(
             )
             hint = "set its status to done or dropped, or remove `closed`"
             issues.append(FieldIssue(("actions", index, "closed"), message, hint, True))
+        if action.due < fields.date:
+            message = (
+                f"actions.{index + 1}.due: the action is due {action.due}, before the lesson's "
+                f"own date {fields.date}"
+            )
+            hint = "check the year of `due` (an action follows the lesson) or the lesson's `date`"
+            issues.append(FieldIssue(("actions", index, "due"), message, hint, True))
     if strict_fields:
         known = set(model.model_fields)
         for name in fields.model_extra or {}:
