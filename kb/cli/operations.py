@@ -72,6 +72,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     import uvicorn
 
     from web.app import create_app
+    from web.core.serving import uvicorn_options
 
     changes = {"host": host, "port": port, "workers": workers}
     settings = settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
@@ -82,7 +83,13 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         click.echo("  kb user add NAME --role admin   (roles: learner, curator, admin)")
     click.echo(f"Serving on http://{settings.host}:{settings.port}  (Ctrl+C to stop)")
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            **uvicorn_options(),
+        )
         return
     # Several workers: uvicorn spawns fresh processes (never fork after torch/faiss loaded);
     # each builds the app from the settings passed down as KB_* variables. The session key is
@@ -98,6 +105,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        **uvicorn_options(),
     )
 
 
