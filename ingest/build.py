@@ -22,11 +22,13 @@ from kb.content.schema import (
     FieldIssue,
     lesson_section_hint,
     missing_lesson_sections,
+    required_lesson_section,
     schema_name,
     validate_front_matter,
 )
 
 STEP_NAME = re.compile(r"^(\d{2})-[\w.-]+\.md$")
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 # Part of every file's content hash: bump it when the same file builds a different document
 # (2: a translated module's steps pair with the other module's), so the next ingest rebuilds all.
 BUILD_FORMAT = b"2"
@@ -232,7 +234,50 @@ def lesson_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:
             + f"; a lesson has: {', '.join(n[0] for n in LESSON_SECTIONS.values())}",
         )
         for name in missing_lesson_sections(headings)
-    ]
+    ] + empty_section_problems(rel, tokens, front)
+
+
+def empty_section_problems(rel: str, tokens, front: FrontMatter) -> list[Problem]:
+    """Report each required lesson section whose heading has nothing under it (an HTML comment
+    or an empty list item is not content), at the heading's line."""
+    problems = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open" or token.tag != "h2":
+            continue
+        heading = inline_text(tokens[index + 1])
+        name = required_lesson_section(heading)
+        if name is None or _has_content(tokens, index + 3):
+            continue
+        line = front.body_line + (token.map[0] if token.map else 0)
+        also = "" if heading == name else f" ({name})"
+        problems.append(
+            Problem(
+                rel,
+                line,
+                f"the required section '{heading}'{also} is empty",
+                f"write the {name.lower()} under the heading '## {heading}'",
+            )
+        )
+    return problems
+
+
+def _has_content(tokens, start: int) -> bool:
+    """Whether the tokens from `start` to the next h1/h2 heading hold any text, code or HTML."""
+    inside_heading = False
+    for token in tokens[start:]:
+        if token.type == "heading_open":
+            if token.tag in ("h1", "h2"):
+                return False
+            inside_heading = True
+        elif token.type == "heading_close":
+            inside_heading = False
+        elif token.type == "inline" and not inside_heading and token.content.strip():
+            return True
+        elif token.type in ("fence", "code_block") and token.content.strip():
+            return True
+        elif token.type == "html_block" and HTML_COMMENT.sub("", token.content).strip():
+            return True
+    return False
 
 
 def _to_problem(rel: str, front: FrontMatter, issue: FieldIssue) -> Problem:

@@ -279,11 +279,18 @@ def _field_of(problem: Problem, lines: dict[int, str], body_line: int) -> str:
 
 def set_status(text: str, status: str) -> str:
     """Return the text with its front-matter `status` set (added or replaced)."""
+    return set_fields(text, status=status)
+
+
+def set_fields(text: str, **values: str) -> str:
+    """Return the text with these front-matter fields set (added or replaced, in this order)."""
     lines = text.split("\n")
+    own = [f"{name}: {value}" for name, value in values.items()]
     if not lines or lines[0].strip() != "---":
-        return f"---\nstatus: {status}\n---\n{text}"
+        return "\n".join(["---", *own, "---", text])
+    names = "|".join(re.escape(name) for name in values)
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            head = [line for line in lines[1:index] if not re.match(r"^status\s*:", line)]
-            return "\n".join(["---", *head, f"status: {status}", *lines[index:]])
+            head = [line for line in lines[1:index] if not re.match(rf"^(?:{names})\s*:", line)]
+            return "\n".join(["---", *head, *own, *lines[index:]])
     return text

@@ -7,6 +7,7 @@ the next start (ingest.recovery) completes or rolls back that publish."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ingest import editor
 from ingest.build import BuildContext, build_document, content_hash
+from ingest.frontmatter import FrontMatterError, split_front_matter
 from ingest.publisher import (
     Publisher,
     PublishError,
@@ -132,7 +134,7 @@ def _publish(
     message: str,
     approved: int | None = None,
 ) -> int:
-    text = editor.set_status(text, Status.PUBLISHED)
+    text = published_text(text, _publish_day(publisher, rel, text))
     built = build_document(rel, text, BuildContext())
     document = built.document
     if document is None:
@@ -158,6 +160,26 @@ def _publish(
         )  # fmt: skip
 
     return _apply(publisher, intent, lambda s: catalog.upsert(s, document), record)
+
+
+def published_text(text: str, today: str) -> str:
+    """Return the text as it is published: `status: published`, and `updated` set to the day it
+    is published (so a new or edited lesson reaches "Recent lessons learned")."""
+    return editor.set_fields(text, status=Status.PUBLISHED, updated=today)
+
+
+def _publish_day(publisher: Publisher, rel: str, text: str) -> str:
+    """Return today's date, or the day of an earlier publish of exactly this text whose file is
+    already written (a retried approval must find its own file, even the next day)."""
+    target = publisher.target(rel)
+    try:
+        written = target.read_text(encoding="utf-8")
+        day = str(split_front_matter(written, rel).data.get("updated") or "")
+    except (OSError, UnicodeError, FrontMatterError):
+        day = ""
+    if day and written == published_text(text, day):
+        return day
+    return dt.date.today().isoformat()
 
 
 def _finish_first(publisher: Publisher, doc_id: str) -> None:
@@ -189,7 +211,10 @@ def _already_published(publisher: Publisher, doc_id: str, revision: int | None) 
         return None
     seen = workflow.revision_text(publisher.database, doc_id, revision)
     live = workflow.revision_text(publisher.database, doc_id, state.live)
-    if seen is None or live != editor.set_status(seen, Status.PUBLISHED):
+    if seen is None or live is None:
+        return None
+    updated = str(split_front_matter(live, "live.md").data.get("updated") or "")
+    if live != published_text(seen, updated):
         return None
     return state.live
 

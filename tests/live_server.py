@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from web.core.serving import uvicorn_options
+
 START_GUARD = 60  # seconds to wait for the server to start (not a timing assertion)
 
 
@@ -25,7 +27,9 @@ def free_port() -> int:
 def live_server(app) -> Iterator[int]:
     """Serve the app with uvicorn (h11) until the block ends; yield its port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http="h11", log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, http="h11", log_level="warning", **uvicorn_options()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -175,3 +175,14 @@ def test_cli_user_commands(settings):
 def _events(database):
     with database.session() as session:
         return recent_events(session)
+
+
+def test_a_failed_sign_in_keeps_the_username_but_never_the_password(client):
+    page = signin(client, "learner1", "wrong-pass-xyz")
+    assert page.status_code == 401
+    assert 'name="username" autocomplete="username" required maxlength="64" value="learner1"' in (
+        page.text
+    )
+    assert "wrong-pass-xyz" not in page.text
+    hostile = signin(client, '"><script>x</script>', "pw")
+    assert "<script>x</script>" not in hostile.text

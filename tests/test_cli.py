@@ -198,3 +198,42 @@ def test_a_postgresql_url_without_a_database_name_is_refused(tmp_path, monkeypat
             result = CliRunner().invoke(main, [*command, "--data", str(tmp_path / "data")])
             assert result.exit_code == 2 and "Traceback" not in result.output, result.output
             assert "names no database" in result.output and "KB_DATABASE_URL" in result.output
+
+
+def test_docs_by_status_lists_the_editors_drafts_and_reviews(content, settings):
+    from kb.bootstrap import open_database
+    from kb.curation import workflow
+
+    content.write("lessons/vendor.md", LESSON_EN)
+    invoke("ingest", *paths(settings))
+    database = open_database(settings.db_url)
+    for doc_id in ("lesson-new-draft", "lesson-in-review"):
+        text = f"---\nid: {doc_id}\ntitle: {doc_id}\nkind: lesson\n---\n# {doc_id}\n"
+        workflow.save_draft(
+            database, settings.content, doc_id, text, title=doc_id, author="ann", base=0
+        )
+    workflow.submit(database, settings.content, "lesson-in-review", "ann", has_errors=False)
+    database.close()
+
+    drafts = invoke("docs", "--status", "draft", *paths(settings)).output
+    assert "lesson-new-draft" in drafts and "1 documents" in drafts
+    assert "empty" not in drafts and "lesson-in-review" not in drafts
+    review = json.loads(invoke("docs", "--status", "in_review", "--json", *paths(settings)).output)
+    assert [(d["id"], d["status"]) for d in review] == [("lesson-in-review", "in_review")]
+    archived = invoke("docs", "--status", "archived", *paths(settings)).output
+    assert "No documents with status archived (1 with other ones)" in archived
+
+
+def test_check_refuses_a_lesson_whose_required_sections_are_empty_headings(content, settings):
+    hollow = LESSON_EN.replace("The first vendor went bankrupt in month four.\n", "").replace(
+        "- Late invoices from the vendor\n", "<!-- list the signs -->\n"
+    )
+    content.write("lessons/vendor.md", hollow)
+    result = invoke("check", *paths(settings))
+    assert result.exit_code == 1, result.output
+    lines = hollow.lstrip("\n").splitlines()
+    for heading in ("Driving event", "Early-warning signs"):
+        line = lines.index(f"## {heading}") + 1
+        assert f"lessons/vendor.md:{line}" in result.output
+        assert f"the required section '{heading}' is empty" in result.output
+    assert "'Root cause' is empty" not in result.output

@@ -125,3 +125,22 @@ def test_a_translation_found_almost_everywhere_is_not_searched(settings, databas
     assert "lesson-retention-zh" in found  # through 尾款 and 质保金
     assert not [doc for doc in found if doc.startswith("guide-p")]  # 项目 is everywhere
     searcher.close()
+
+
+def test_the_glossary_page_filters_by_q_without_javascript(settings, database):
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    build_kb(settings, database, {})
+    with TestClient(create_app(settings)) as client:
+        everything = client.get("/glossary", headers={"accept-language": "en"}).text
+        risk = client.get("/glossary", params={"q": "RISK REGISTER"}).text
+        chinese = client.get("/glossary", params={"q": "风险登记册"}).text
+        none = client.get("/glossary", params={"q": "zzqx"}, headers={"accept-language": "zh"})
+    rows = everything.count('class="glossary-row"')
+    assert rows > 100 and 'id="glossary-q"' in everything and "/static/glossary.js" in everything
+    assert 0 < risk.count('class="glossary-row"') < rows and ">risk register<" in risk.lower()
+    assert 0 < chinese.count('class="glossary-row"') < rows and 'value="风险登记册"' in chinese
+    assert none.status_code == 200 and 'class="glossary-row"' not in none.text
+    assert "没有包含“zzqx”的术语。" in none.text

@@ -205,3 +205,18 @@ def test_pm_corpus_ingests_without_crash(tmp_path):
         assert sum(marker in text for text in texts) <= 2, marker
     again = pipeline.ingest(database, corpus, 2_000_000)
     assert again.unchanged == 514 and again.added == again.updated == []
+
+
+def test_the_editor_names_an_empty_chinese_section_and_its_line():
+    from ingest.editor import check as editor_check
+
+    text = LESSON_EN.lstrip("\n").replace(
+        "## Root cause\nNo exit clause and no knowledge transfer plan in the contract.\n",
+        "## 根本原因\n\n### 细节\n\n",
+    )
+    problems = [p for ps in editor_check(text).problems.values() for p in ps]
+    empty = [p for p in problems if "is empty" in p.message]
+    assert [(p.line, p.message) for p in empty] == [
+        (text.splitlines().index("## 根本原因") + 1,
+         "the required section '根本原因' (Root cause) is empty"),
+    ]  # fmt: skip

@@ -600,3 +600,16 @@ def test_publishing_updates_the_actions_and_a_failed_publish_puts_them_back(sett
     assert statuses() == ["done", "open", "dropped"]  # as before the failed publish
     with database.reading() as session:
         assert session.scalars(select(RecurrenceRow.doc_id)).all() == ["lesson-cutover-again"]
+
+
+def test_an_action_due_before_the_lessons_own_date_is_a_warning_at_its_line(content, settings):
+    text = lesson(
+        "lesson-early-due",
+        "actions:\n  - what: Rehearse\n    owner: Li\n    due: 2025-12-01\n"
+        "  - what: Review\n    owner: Li\n    due: 2026-02-01\n",
+        date="2026-01-10",
+    )
+    found = problems(content, settings, text)
+    assert [(p.line, p.severity) for p in found] == [(line_of(text, "2025-12-01"), "warning")]
+    assert "due 2025-12-01, before the lesson's own date 2026-01-10" in found[0].message
+    assert "`due`" in found[0].hint and "`date`" in found[0].hint

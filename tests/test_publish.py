@@ -1,11 +1,12 @@
 """Publishing in the core: safe paths, atomic write, incremental index update, undo on failure."""
 
+import datetime as dt
 import os
 
 import pytest
 
 from ingest import editor
-from ingest.publish import PublishError, approve, publish_text
+from ingest.publish import PublishError, approve, publish_text, published_text
 from kb.content.paths import UnsafePath, check_rel, file_name_for, path_for, resolve_inside
 from kb.curation import workflow
 from kb.curation.revisions import side_by_side, unified_diff
@@ -270,7 +271,7 @@ def test_a_retried_approval_finds_its_own_file_already_written(publisher, settin
     in_review(publisher)
     path = settings.content / "lessons/en" / f"{DOC_ID}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(editor.set_status(lesson_text(), "published"), encoding="utf-8")
+    path.write_text(published_text(lesson_text(), "2026-01-20"), encoding="utf-8")
     number = approve(publisher, DOC_ID, "cur2", revision=1)
     assert workflow.get_state(database, DOC_ID, settings.content).live == number
     assert keyword_hits(settings, database, "zorblax")[0] == DOC_ID
@@ -301,3 +302,18 @@ def test_a_publish_re_indexes_with_the_models_loaded_when_it_runs(settings, data
     assert store.current().manifest["embedders"] == []  # keyword only, as at a server's start
     publisher.reindex()
     assert store.current().manifest["embedders"] == list(loaded)
+
+
+def test_a_published_lesson_is_dated_and_leads_the_recent_lessons(publisher):
+    from kb.store.browse import documents_where
+
+    in_review(publisher, lesson_text())  # the editor fills `date`, never `updated`
+    before = dt.date.today().isoformat()
+    approve(publisher, DOC_ID, "cur2")
+    days = {before, dt.date.today().isoformat()}
+    with publisher.database.session() as session:
+        recent = documents_where(session, kind="lesson", limit=3)
+        path = catalog.get(session, DOC_ID).path
+    assert recent[0].id == DOC_ID and recent[0].updated in days
+    text = (publisher.root / path).read_text(encoding="utf-8")
+    assert any(f"\nupdated: {day}\n" in text for day in days)

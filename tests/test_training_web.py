@@ -207,6 +207,10 @@ def test_team_view_is_for_curators_only(client):
     assert page.status_code == 200 and "<svg" in page.text and "<script" not in page.text
     chart = page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert "What is a WBS" in chart and 'data-wrong="1"' in chart and "1 wrong of 2" in chart
+    wbs = chart.split("What is a WBS", 1)[1].split("</g>", 1)[0]
+    track = int(re.search(r'class="bar-track"[^>]* width="(\d+)"', wbs).group(1))
+    wrong = int(re.search(r'class="bar-value"[^>]* width="(\d+)"', wbs).group(1))
+    assert abs(track - 2 * wrong) <= 1  # one wrong of two answers: half the track
     row = page.text.split('data-module="training-basics"', 1)[1].split("</tr>", 1)[0]
     assert 'class="completed">1<' in row and "100%" in row
     learner = page.text.split('data-learner="lin"', 1)[1].split("</tr>", 1)[0]
@@ -316,3 +320,25 @@ def test_the_answer_api_refuses_bad_input_with_clear_errors(client):
     locked = "/api/training/modules/training-advanced/steps/1/questions/1/answer"
     refused = client.post(locked, json={"choice": 2})
     assert refused.status_code == 403 and "Basics of the process" in refused.json()["detail"]
+
+
+def test_a_completed_module_offers_review_instead_of_resume(client):
+    sign_in(client, "lin")
+    client.get("/training/training-basics/1")
+    assert 'id="resume"' in client.get("/training/training-basics").text
+    complete_basics(client)
+    module = client.get("/training/training-basics").text
+    assert "Resume where I left off" not in module
+    assert (
+        'id="review" href="/training/training-basics/1"' in module and "Review the module" in module
+    )
+
+
+def test_team_bars_are_drawn_as_a_share_of_the_answers():
+    from web.core.charts import bar_chart
+
+    chart = bar_chart([("q1", 1, "1 wrong of 1"), ("q2", 1, "1 wrong of 2")], totals=[1, 2])
+    all_wrong, half_wrong = chart.bars
+    assert all_wrong.width == all_wrong.track  # every answer wrong: the track is all red
+    assert abs(half_wrong.track - 2 * half_wrong.width) <= 1
+    assert half_wrong.track > all_wrong.track

@@ -199,14 +199,13 @@ def check(settings: Settings, as_json: bool) -> None:
 def docs(
     settings: Settings, kind: str | None, lang: str | None, status: tuple[str, ...], as_json: bool
 ) -> None:
-    """List the documents in the catalog."""
+    """List the documents in the catalog (with --status, the editor's drafts and reviews too)."""
+    from kb.curation import workflow
     from kb.store import catalog
 
     database = open_store(settings)
     with database.session() as session:
-        rows = catalog.list_documents(session, kind=kind, lang=lang)
-        rows = [row for row in rows if not status or row.status in status]
-        items = [
+        everything = [
             {
                 "id": r.id,
                 "path": r.path,
@@ -218,17 +217,53 @@ def docs(
                 "areas": r.areas,
                 "sections": len(r.sections),
             }
-            for r in rows
+            for r in catalog.list_documents(session, kind=kind, lang=lang)
         ]
+    items = [item for item in everything if not status or item["status"] in status]
+    if status:
+        items += _workflow_items(workflow.states(database, *status), items, everything, kind, lang)
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return
     if not items:
-        click.echo("The catalog is empty: run `kb ingest` first.")
+        if status:
+            wanted = " or ".join(status)
+            click.echo(f"No documents with status {wanted} ({len(everything)} with other ones).")
+        elif kind or lang:
+            click.echo("No documents of that kind or language.")
+        else:
+            click.echo("The catalog is empty: run `kb ingest` first.")
         return
     for item in items:
-        click.echo(f"{item['id']:<50} {item['kind']:<9} {item['lang']:<3} {item['title']}")
+        click.echo(
+            f"{item['id']:<50} {item['kind']:<9} {item['lang']:<3} {item['status']:<10} "
+            f"{item['title']}"
+        )
     click.echo(f"{len(items)} documents")
+
+
+def _workflow_items(states, listed: list[dict], catalogued: list[dict], kind, lang) -> list[dict]:
+    """Return the editor's drafts and documents in review that the catalog rows do not already
+    list (a new draft has no catalog row; a published document being edited has one)."""
+    seen = {item["id"] for item in listed}
+    by_id = {item["id"]: item for item in catalogued}
+    items = []
+    for state in states:
+        row = by_id.get(state.doc_id)
+        if state.doc_id in seen or ((kind or lang) and row is None):
+            continue
+        blank = {"path": "", "kind": "-", "lang": "-", "phases": [], "areas": [], "sections": 0}
+        items.append(
+            {
+                **blank,
+                **(row or {}),
+                "id": state.doc_id,
+                "path": state.path or (row or blank)["path"],
+                "title": state.title or (row or {}).get("title", ""),
+                "status": state.state,
+            }
+        )
+    return items
 
 
 COMMANDS = (ingest, check, docs)

@@ -73,6 +73,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     import uvicorn
 
     from web.app import create_app
+    from web.core.serving import uvicorn_options
 
     changes = {"host": host, "port": port, "workers": workers}
     settings = settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
@@ -90,7 +91,12 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     }
     if settings.workers == 1:
         uvicorn.run(
-            create_app(settings), host=settings.host, port=settings.port, log_level="info", **logs
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            **logs,
+            **uvicorn_options(),
         )
         return
     # Metrics of all workers add up through files (prometheus-client's multiprocess mode); the
@@ -114,6 +120,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
         workers=settings.workers,
         log_level="info",
         **logs,
+        **uvicorn_options(),
     )
 
 

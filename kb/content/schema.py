@@ -336,6 +336,13 @@ def validate_front_matter(
             )
             hint = "set its status to done or dropped, or remove `closed`"
             issues.append(FieldIssue(("actions", index, "closed"), message, hint, True))
+        if action.due < fields.date:
+            message = (
+                f"actions.{index + 1}.due: the action is due {action.due}, before the lesson's "
+                f"own date {fields.date}"
+            )
+            hint = "check the year of `due` (an action follows the lesson) or the lesson's `date`"
+            issues.append(FieldIssue(("actions", index, "due"), message, hint, True))
     if strict_fields:
         known = set(model.model_fields)
         for name in fields.model_extra or {}:
@@ -387,6 +394,15 @@ def missing_lesson_sections(headings: list[str]) -> list[str]:
         if not any(name.casefold() in present for name in names):
             missing.append(names[0])
     return missing
+
+
+def required_lesson_section(heading: str) -> str | None:
+    """Return the English name of the required lesson section a heading is, if it is one."""
+    wanted = heading.strip().casefold()
+    for names in LESSON_SECTIONS.values():
+        if any(name.casefold() == wanted for name in names):
+            return names[0]
+    return None
 
 
 def lesson_section_hint(name: str) -> str:

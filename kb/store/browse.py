@@ -65,7 +65,9 @@ def documents_where(
         query = query.where(DocumentRow.lang == lang)
     rows = [
         row
-        for row in session.scalars(query.order_by(DocumentRow.updated.desc(), DocumentRow.title))
+        for row in session.scalars(
+            query.order_by(DocumentRow.updated.desc().nulls_last(), DocumentRow.title)
+        )
         if not isinstance(row.meta, StepMeta)
         and (phase is None or phase in (row.phases or []))
         and (area is None or area in (row.areas or []))

@@ -75,6 +75,27 @@ class GlossarySection:
     entries: list[GlossaryEntry]
 
 
+def matching_sections(sections: list[GlossarySection], text: str) -> list[GlossarySection]:
+    """Return the sections with only the rows whose terms or definitions contain the text
+    (case-insensitive); topics left without rows are dropped, and an empty text keeps all."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return sections
+    kept = []
+    for section in sections:
+        entries = [
+            entry
+            for entry in section.entries
+            if any(
+                wanted in field.casefold()
+                for field in (entry.english, entry.chinese, *entry.definitions.values())
+            )
+        ]
+        if entries:
+            kept.append(GlossarySection(section.title, entries))
+    return kept
+
+
 def glossary_sections(markdown: str) -> list[GlossarySection]:
     """Return the topics and rows of a `| English | 中文 | Definition | 释义 |` glossary."""
     sections: list[GlossarySection] = []

@@ -7,6 +7,13 @@ from collections import Counter
 from collections.abc import Iterable
 
 WORD = re.compile(r"[A-Za-z]{3,}")
+SUGGEST_MAX_WORDS = 8  # a longer query is a pasted passage: no did-you-mean for it
+SUGGEST_MAX_CHARS = 60
+
+
+def is_short_query(query: str) -> bool:
+    """Tell whether a query is short enough to offer a spelling correction for."""
+    return len(query) <= SUGGEST_MAX_CHARS and len(query.split()) <= SUGGEST_MAX_WORDS
 
 
 def vocabulary(texts: Iterable[str]) -> dict[str, int]:
@@ -63,7 +70,10 @@ class SpellingCorrector:
         return min(scored)[2] if scored else None
 
     def suggest(self, query: str) -> str | None:
-        """Return the query with unknown words corrected, or None when nothing changes."""
+        """Return the query with unknown words corrected, or None when nothing changes or the
+        query is too long to be a typed search (see is_short_query)."""
+        if not is_short_query(query):
+            return None
         changed = False
 
         def replace(match: re.Match[str]) -> str:

@@ -49,7 +49,11 @@ def signin(
     next: Annotated[str, Form()] = "/",
 ):
     """Check the credentials; on success start a session and go where the user wanted."""
-    context = {"next": safe_next(next), "registration": settings.self_registration}
+    context = {
+        "next": safe_next(next),
+        "registration": settings.self_registration,
+        "username": username.strip(),  # kept in the form after a failed attempt
+    }
     try:
         user = authenticate(database, username.strip(), password, client_address(request))
     except SignInThrottled as error:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from kb.content.meta import ModuleMeta
 from kb.content.taxonomy import Area, Kind, Phase
@@ -11,7 +13,7 @@ from kb.following.visits import note_visit
 from kb.following.watches import list_watches, watch_filters
 from kb.store import browse
 from kb.store.database import Database, utcnow
-from search.text.glossary import built_in_sections
+from search.text.glossary import built_in_sections, matching_sections
 from web.core.auth import OptionalUserDep
 from web.core.deps import DatabaseDep, LangDep
 from web.core.render import page
@@ -96,9 +98,16 @@ def browse_facet(
 
 
 @router.get("/glossary")
-def glossary(request: Request):
-    """The PMO's English–Chinese glossary of project-management terms (also used by search)."""
-    return page(request, "reading/glossary.html", {"sections": built_in_sections()})
+def glossary(request: Request, q: Annotated[str, Query(max_length=200)] = ""):
+    """The PMO's English–Chinese glossary of project-management terms (also used by search),
+    filtered to the rows containing `q` (the page's filter box, without JavaScript)."""
+    sections = built_in_sections()
+    shown = matching_sections(sections, q)
+    return page(
+        request,
+        "reading/glossary.html",
+        {"sections": shown, "q": q.strip(), "total": sum(len(s.entries) for s in sections)},
+    )
 
 
 @router.get("/templates")

@@ -11,7 +11,16 @@ from search.query.searcher import MODES, SearchRequest
 from web.core.deps import LangDep, SearcherDep
 from web.core.metrics import AppMetricsDep
 from web.core.render import page
-from web.reading.views import PAGE_SIZE, SearchPage, SearchParams, mode_links, semantic_notice
+from web.reading.views import (
+    PAGE_SIZE,
+    SearchPage,
+    SearchParams,
+    known_filters,
+    mode_links,
+    search_notices,
+    semantic_notice,
+    shortened_query,
+)
 
 router = APIRouter()
 Multi = Annotated[list[str], Query()]
@@ -23,7 +32,7 @@ def search_page(
     searcher: SearcherDep,
     lang: LangDep,
     metrics: AppMetricsDep,
-    q: Annotated[str, Query(max_length=500)] = "",
+    q: str = "",
     mode: str = "hybrid",
     kind: Multi = [],  # noqa: B006 (FastAPI copies defaults)
     phase: Multi = [],  # noqa: B006
@@ -36,16 +45,18 @@ def search_page(
 ):
     """Show results with facets, snippets, spelling correction, intent filter and pagination."""
     recurs = [RECURRING] if recurring.lower() in (RECURRING, "true", "yes") else []
-    filters = facet_filters(
-        kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang, recurring=recurs
+    filters, ignored = known_filters(
+        facet_filters(kind=kind, phase=phase, area=area, tag=tag, lang=doc_lang, recurring=recurs)
     )
+    q, cut = shortened_query(q)
+    notices = search_notices(cut, ignored, lang)
     params = SearchParams(q, mode if mode in MODES else "hybrid", filters, page_number, exact)
     if not q.strip():
         notice = semantic_notice(searcher.semantic_status(), lang)
         return page(
             request,
             "reading/search.html",
-            SearchPage(params, mode_links(params), semantic_notice=notice),
+            SearchPage(params, mode_links(params), semantic_notice=notice, notices=notices),
         )
     try:
         response = searcher.search(
@@ -55,7 +66,7 @@ def search_page(
             )
         )  # fmt: skip
     except LookupError:
-        missing = SearchPage(params, mode_links(params), index_missing=True)
+        missing = SearchPage(params, mode_links(params), index_missing=True, notices=notices)
         return page(request, "reading/search.html", missing)
     metrics.observe_search(response.mode, response.legs, response.took_ms)
-    return page(request, "reading/search.html", SearchPage.of(response, params, lang))
+    return page(request, "reading/search.html", SearchPage.of(response, params, lang, notices))

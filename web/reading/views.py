@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from kb.content.meta import LessonMeta
 from kb.content.model import Document
-from kb.content.taxonomy import label
+from kb.content.taxonomy import Area, Kind, Lang, Phase, label
 from kb.store.browse import Overview
 from kb.store.tables import DocumentRow
 from search.index.semantic_preparation import FAILED, LOADING, SemanticStatus
@@ -22,6 +22,9 @@ FACET_ORDER = ("kind", "phase", "area", "lang", "tag", "recurring")
 KIND_ORDER = ("guide", "lesson", "template", "training")
 PAGE_SIZE = 10
 MAX_TAGS = 12
+QUERY_CHARS = 500  # the longest query the page searches (the JSON API refuses longer: 422)
+CUT_AT_SPACE_WITHIN = 100  # a long query is cut at its last space this close to the limit
+FACET_VALUES = {"kind": Kind, "phase": Phase, "area": Area, "lang": Lang}  # closed vocabularies
 FACET_NAMES: dict[str, Marked] = {
     "kind": N_("Kind"),
     "phase": N_("Phase"),
@@ -127,6 +130,51 @@ def facet_groups(response: SearchResponse, params: SearchParams, lang: str) -> l
     return groups
 
 
+def shortened_query(q: str) -> tuple[str, bool]:
+    """Return the part of a query the page searches (its first QUERY_CHARS characters, ending at
+    a word where one is near) and whether it was cut."""
+    if len(q) <= QUERY_CHARS:
+        return q, False
+    head = q[:QUERY_CHARS]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= QUERY_CHARS - CUT_AT_SPACE_WITHIN:
+        head = head[:space]
+    return head.strip(), True
+
+
+def known_filters(filters: dict[str, list[str]]) -> tuple[dict[str, list[str]], list[str]]:
+    """Split the page's filters into those with known values and the unknown ones
+    ('kind=bogus'), which the page ignores (the JSON API refuses them)."""
+    kept: dict[str, list[str]] = {}
+    ignored: list[str] = []
+    for facet, values in filters.items():
+        vocabulary = FACET_VALUES.get(facet)
+        good = [v for v in values if vocabulary is None or v in {m.value for m in vocabulary}]
+        ignored += [f"{facet}={v}" for v in values if v not in good]
+        if good:
+            kept[facet] = good
+    return kept, ignored
+
+
+def search_notices(cut: bool, ignored: list[str], lang: str) -> list[str]:
+    """Say in the UI language what the page changed in the request: a long query cut, unknown
+    filter values ignored."""
+    gettext = translator(lang).gettext
+    notices = []
+    if cut:
+        notices.append(
+            gettext(
+                "Your search was long: only its first %(n)s characters were searched.",
+                n=QUERY_CHARS,
+            )
+        )
+    if ignored:
+        notices.append(
+            gettext("Unknown filter values were ignored: %(values)s.", values=", ".join(ignored))
+        )
+    return notices
+
+
 def pagination(total: int, params: SearchParams) -> dict:
     """Return the page count and previous/next links."""
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
@@ -135,6 +183,8 @@ def pagination(total: int, params: SearchParams) -> dict:
         "pages": pages,
         "previous": params.url(page=params.page - 1) if params.page > 1 else None,
         "next": params.url(page=params.page + 1) if params.page < pages else None,
+        "past_end": bool(total) and params.page > pages,
+        "last": params.url(page=pages),
     }
 
 
@@ -195,9 +245,12 @@ class SearchPage:
     intent_url: str | None = None  # the kind the query names, as a filter
     selected_count: int = 0  # filter values switched on (shown on the phone's Filters toggle)
     semantic_notice: str = ""  # while semantic search is being prepared: how far it is
+    notices: list[str] = field(default_factory=list)  # what the page changed in the request
 
     @classmethod
-    def of(cls, response: SearchResponse, params: SearchParams, lang: str) -> SearchPage:
+    def of(
+        cls, response: SearchResponse, params: SearchParams, lang: str, notices: list[str]
+    ) -> SearchPage:
         """Build the page for a search response."""
         return cls(
             params,
@@ -212,6 +265,7 @@ class SearchPage:
             intent_url=params.toggled("kind", response.intent) if response.intent else None,
             selected_count=sum(len(values) for values in params.filters.values()),
             semantic_notice=semantic_notice(response.semantic, lang),
+            notices=notices,
         )
 
 

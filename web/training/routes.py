@@ -109,7 +109,8 @@ def team_page(request: Request, database: DatabaseDep, user: CuratorDep, lang: L
                 translator(lang).gettext("%(wrong)s wrong of %(n)s", wrong=q.wrong, n=q.attempts),
             )
             for q in report.weak_questions
-        ]
+        ],
+        totals=[q.attempts for q in report.weak_questions],
     )
     return page(
         request,
